@@ -1,0 +1,46 @@
+"""``python -m helpers run`` (also the ``workbook`` console script)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from helpers.profiles import PROFILES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="execute the notebooks with papermill into runs/<profile>/")
+    run.add_argument("--profile", default="standard", help=f"one of {', '.join(PROFILES)} (default standard)")
+    run.add_argument("--only", default=None, help="comma-separated notebooks, by number or name, e.g. 01,02")
+    run.add_argument("--force", action="store_true", help="rerun notebooks that already completed")
+    run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
+    run.add_argument("--quiet", action="store_true", help="do not stream the notebooks' output")
+    sub.add_parser("list", help="list the notebooks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from helpers import runner
+
+    if args.command == "list":
+        for name, what in runner.NOTEBOOKS.items():
+            print(f"{name}: {what}")
+        return 0
+    try:
+        runner.select(args.only)
+        if args.profile not in PROFILES:
+            raise ValueError(f"Unknown profile {args.profile!r}. Choose one of: {', '.join(PROFILES)}.")
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel, log_output=not args.quiet)
+    failed = [o for o in outcomes if o.status == "failed"]
+    for o in outcomes:
+        print(f"  {o.status:7s} {o.notebook} {o.seconds:7.0f} s {o.message}")
+    if failed:
+        print(f"{len(failed)} notebook(s) failed: {', '.join(o.notebook for o in failed)}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,64 @@
+"""What every notebook does first and last: seed, find its output folder, save figures, write records."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.paths import RUNS_DIR
+from helpers.profiles import check_profile
+from helpers.results import make_record, write_records
+
+
+@dataclass
+class Session:
+    """One notebook run: its profile, output folder, figures and result records."""
+
+    notebook: str
+    profile: str
+    output_dir: Path
+    seed: int
+    records: list[dict] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+    def figure(self, fig, name: str) -> Path:
+        """Save ``fig`` as ``<output_dir>/<notebook>_<name>.png`` and return the path."""
+        from helpers.plotting import save_figure
+
+        return save_figure(fig, self.output_dir / f"{self.notebook}_{name}.png")
+
+    def record(self, section: str, model: str, params: int, seconds: float, **metrics) -> dict:
+        """Add a result record for this profile; it is written by :meth:`finish`."""
+        rec = make_record(section, model, params, self.profile, seconds, **metrics)
+        self.records = [r for r in self.records if not _same_row(r, rec)] + [rec]
+        return rec
+
+    def finish(self) -> Path:
+        """Write this notebook's records atomically; the run command gathers them."""
+        path = write_records(self.output_dir, self.notebook, self.records)
+        print(f"{len(self.records)} records -> {path} ({time.perf_counter() - self.started:.0f} s in this notebook)")
+        return path
+
+
+def _same_row(a: dict, b: dict) -> bool:
+    keys = ("section", "model", "sigma", "latent_dim", "subject")
+    return all(a.get(k) == b.get(k) for k in keys)
+
+
+def start(notebook: str, profile: str, seed: int, output_dir: str | os.PathLike | None = None) -> Session:
+    """Check the profile, seed every generator, create the output folder and say where things go."""
+    from helpers.training import set_seed
+
+    check_profile(profile)
+    out = Path(output_dir) if output_dir else RUNS_DIR / profile
+    out.mkdir(parents=True, exist_ok=True)
+    set_seed(seed)
+    import keras
+
+    print(f"{notebook} | profile {profile} | seed {seed} | outputs -> {out}")
+    print(f"Keras {keras.__version__} on {keras.backend.backend()} | Python {platform.python_version()} | "
+          f"{os.cpu_count()} CPU cores")
+    return Session(notebook=notebook, profile=profile, output_dir=out, seed=seed)

@@ -1,0 +1,79 @@
+"""Where a number came from: the machine, the date, the package versions and the git revision."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import subprocess
+from importlib import metadata
+
+from helpers.paths import PROJECT_ROOT
+
+PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "scipy", "matplotlib", "papermill", "nbval")
+
+
+def cpu_model() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def memory_gib() -> float | None:
+    try:
+        import psutil
+
+        return round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:
+        return None
+
+
+def machine() -> str:
+    """e.g. '2-core Intel(R) Xeon(R) ... , 23.4 GiB RAM, Linux x86_64, no GPU'."""
+    gpu = "no GPU"
+    try:
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            gpu = f"{len(gpus)} GPU(s)" if gpus else "no GPU"
+    except Exception:  # provenance must never break a run
+        pass
+    mem = memory_gib()
+    return (f"{os.cpu_count()}-core {cpu_model()}, {mem} GiB RAM, {platform.system()} {platform.machine()}, "
+            f"{gpu}")
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (rev + ("+local changes" if dirty else "")) or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def header(profile: str) -> str:
+    """A markdown paragraph stating when, where and with what a run was made."""
+    versions = ", ".join(f"{k} {v}" for k, v in package_versions().items())
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"Profile `{profile}`, run {now} on {machine()}.  \n"
+            f"Python {platform.python_version()}; {versions}; git {git_revision()}.")

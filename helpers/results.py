@@ -1,0 +1,123 @@
+"""Result records: one dict per trained model or baseline, written atomically, summarised as markdown.
+
+Each notebook writes its records to ``<output_dir>/records/<notebook>.json``; the run command
+gathers them, in notebook order, into ``results.json`` and ``summary.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable
+
+from helpers.paths import atomic_write_json, atomic_write_text
+from helpers.report_numbers import report_value
+
+REQUIRED_KEYS = ("section", "model", "params", "profile", "seconds")
+# The headline metric of each section, where lower is better.
+HEADLINE = {
+    "I": "test_mse",
+    "II": "test_mse",
+    "III": "val_rmse_kmh",
+    "IV": "test_rmse_kmh",
+    "V": "test_neg_elbo_nats",
+}
+
+
+def make_record(section: str, model: str, params: int, profile: str, seconds: float, **metrics: Any) -> dict:
+    """A result record with the required keys first, then the metrics by name."""
+    record = {"section": section, "model": model, "params": int(params), "profile": profile,
+              "seconds": round(float(seconds), 2)}
+    for key, value in metrics.items():
+        record[key] = float(value) if hasattr(value, "item") else value
+    return validate(record)
+
+
+def validate(record: dict) -> dict:
+    missing = [key for key in REQUIRED_KEYS if key not in record]
+    if missing:
+        raise ValueError(f"Result record {record!r} lacks {', '.join(missing)}; build it with make_record().")
+    for key, value in record.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"Result record for {record['model']} has a non-finite {key}: {value}.")
+    return record
+
+
+def records_path(output_dir: str | Path, notebook: str) -> Path:
+    return Path(output_dir) / "records" / f"{notebook}.json"
+
+
+def write_records(output_dir: str | Path, notebook: str, records: Iterable[dict]) -> Path:
+    """Write one notebook's records, replacing its earlier ones, atomically."""
+    return atomic_write_json(records_path(output_dir, notebook), [validate(dict(r)) for r in records])
+
+
+def read_records(path: str | Path) -> list[dict]:
+    path = Path(path)
+    try:
+        records = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON ({err}); rerun the notebook that wrote it.") from err
+    if not isinstance(records, list):
+        raise ValueError(f"{path} should hold a list of records, found {type(records).__name__}.")
+    return [validate(r) for r in records]
+
+
+def gather(output_dir: str | Path, notebooks: Iterable[str]) -> list[dict]:
+    """All records of the given notebooks, in that order (notebooks without records are skipped)."""
+    found: list[dict] = []
+    for name in notebooks:
+        path = records_path(output_dir, name)
+        if path.is_file():
+            found += read_records(path)
+    return found
+
+
+def beats_report(record: dict) -> bool | None:
+    """True when the record's headline metric is at or below the report's; None without a report number."""
+    reference = report_value(record)
+    metric = HEADLINE.get(record["section"])
+    if reference is None or metric not in record:
+        return None
+    return float(record[metric]) <= reference
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "**no**"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def summary_markdown(records: list[dict], title: str = "Results") -> str:
+    """A markdown table per section: our headline metric beside the report's, computed, not typed."""
+    lines = [f"# {title}", ""]
+    for section in dict.fromkeys(r["section"] for r in records):
+        rows = [r for r in records if r["section"] == section]
+        metric = HEADLINE.get(section, "test_mse")
+        lines += [f"## Section {section}", "",
+                  f"| model | setting | params | {metric} | report | beats report? | seconds |",
+                  "|---|---|---:|---:|---:|:---:|---:|"]
+        for r in rows:
+            setting = ", ".join(f"{k}={r[k]}" for k in ("sigma", "latent_dim", "subject") if k in r)
+            lines.append(
+                f"| {r['model']} | {setting} | {_fmt(r['params'])} | {_fmt(r.get(metric))} | "
+                f"{_fmt(report_value(r))} | {_fmt(beats_report(r))} | {_fmt(r['seconds'])} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_summary(output_dir: str | Path, records: list[dict], header: str = "") -> tuple[Path, Path]:
+    """Write ``results.json`` and ``summary.md`` into ``output_dir``, each atomically."""
+    output_dir = Path(output_dir)
+    results = atomic_write_json(output_dir / "results.json", records)
+    text = summary_markdown(records)
+    summary = atomic_write_text(output_dir / "summary.md", (header + "\n\n" if header else "") + text)
+    return results, summary

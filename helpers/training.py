@@ -1,0 +1,140 @@
+"""Training recipes: seeding, the optimiser schedule, and a timed ``fit``.
+
+A :class:`Recipe` is the whole training protocol in one value, so a notebook, a profile and the
+benchmark all describe runs the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import keras
+import numpy as np
+
+SCHEDULES = ("constant", "cosine")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one model is trained.
+
+    ``schedule="cosine"`` warms up linearly for ``warmup_epochs`` and then decays the learning rate
+    along a half cosine to ``final_lr_fraction`` of its peak by the last epoch.
+    """
+
+    epochs: int
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    schedule: str = "constant"
+    warmup_epochs: float = 0.0
+    final_lr_fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"Unknown schedule {self.schedule!r}; choose one of {SCHEDULES}.")
+        if self.epochs < 1 or self.batch_size < 1 or not self.learning_rate > 0:
+            raise ValueError(f"Recipe needs epochs >= 1, batch_size >= 1 and learning_rate > 0, got {self}.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def override(self, **changes: Any) -> "Recipe":
+        """A copy with the given fields changed; ``None`` values leave a field as it is."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def __str__(self) -> str:
+        lr = f"{self.schedule} lr {self.learning_rate:g}"
+        return f"{self.epochs} epochs, batch {self.batch_size}, Adam {lr}"
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, numpy and the Keras backend in one call."""
+    keras.utils.set_random_seed(int(seed))
+
+
+def learning_rate(recipe: Recipe, steps_per_epoch: int):
+    """The recipe's learning rate: a float, or a Keras schedule over optimizer steps."""
+    if recipe.schedule == "constant":
+        return recipe.learning_rate
+    total = recipe.epochs * steps_per_epoch
+    warmup = int(recipe.warmup_epochs * steps_per_epoch)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=recipe.learning_rate if warmup == 0 else 0.0,
+        decay_steps=max(total - warmup, 1),
+        alpha=recipe.final_lr_fraction,
+        warmup_target=recipe.learning_rate if warmup else None,
+        warmup_steps=warmup,
+    )
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Records the wall-clock seconds at the end of each epoch (for time-to-quality curves)."""
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+        self.seconds: list[float] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+@dataclass
+class TrainResult:
+    """What one ``fit`` produced: per-epoch history, the clock, and the recipe used."""
+
+    history: dict[str, list[float]]
+    seconds: float
+    epoch_seconds: list[float]
+    recipe: Recipe
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fit(
+    model: keras.Model,
+    x,
+    y=None,
+    recipe: Recipe | None = None,
+    *,
+    validation_data=None,
+    loss: Any = "mse",
+    metrics: tuple[Any, ...] = ("mae",),
+    verbose: int = 2,
+    callbacks: list[keras.callbacks.Callback] | tuple = (),
+) -> TrainResult:
+    """Compile ``model`` with Adam under ``recipe`` and train it, timing every epoch.
+
+    ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``.
+    """
+    recipe = recipe or Recipe(epochs=1)
+    n = len(x) if y is not None else len(x) * recipe.batch_size
+    steps = len(x) if y is None else math.ceil(n / recipe.batch_size)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate(recipe, steps)),
+        loss=loss,
+        metrics=list(metrics),
+    )
+    clock = EpochClock()
+    kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
+    history = model.fit(
+        x,
+        y,
+        epochs=recipe.epochs,
+        validation_data=validation_data,
+        verbose=verbose,
+        callbacks=[clock, *callbacks],
+        **kwargs,
+    )
+    return TrainResult(
+        history={k: [float(v) for v in vals] for k, vals in history.history.items()},
+        seconds=clock.seconds[-1] if clock.seconds else 0.0,
+        epoch_seconds=clock.seconds,
+        recipe=recipe,
+    )
+
+
+def predict(model: keras.Model, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """Batched inference without a progress bar."""
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
