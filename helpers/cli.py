@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("papermill").setLevel(logging.INFO)  # streams each notebook's output as it runs
     outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel, log_output=not args.quiet)
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:

@@ -102,7 +102,8 @@ def run(profile: str = "standard", only: str | None = None, force: bool = False,
         try:
             pm.execute_notebook(
                 str(source), str(partial),
-                parameters={"profile": profile, "output_dir": str(out), **(extra_parameters or {})},
+                parameters={"profile": profile, **({"output_dir": str(out)} if output_root else {}),
+                            **(extra_parameters or {})},
                 kernel_name=kernel, cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=log_output,
             )
         except Exception as err:  # papermill raises its own error types; any failure is reported the same way

@@ -1,0 +1,37 @@
+"""The nbval references in tests/notebooks/ must be the current notebooks, run with smoke parameters."""
+
+import json
+
+import pytest
+
+from helpers.paths import NOTEBOOK_DIR
+from helpers.runner import NOTEBOOKS
+from tests.refresh_notebook_references import HERE
+
+
+def _cells(path):
+    nb = json.loads(path.read_text())
+    return [c for c in nb["cells"] if "injected-parameters" not in c.get("metadata", {}).get("tags", [])], nb
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_reference_matches_notebook(name):
+    reference = HERE / f"{name}.ipynb"
+    assert reference.is_file(), f"missing {reference}: run `make nbval-refs`"
+    ref_cells, ref_nb = _cells(reference)
+    src_cells, _ = _cells(NOTEBOOK_DIR / f"{name}.ipynb")
+    assert ["".join(c["source"]) for c in ref_cells] == ["".join(c["source"]) for c in src_cells], (
+        f"{reference.name} is stale: run `make nbval-refs`")
+    injected = [c for c in ref_nb["cells"] if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    assert injected and 'profile = "smoke"' in "".join(injected[0]["source"])
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_parameters_cell_comes_first_and_before_keras(name):
+    nb = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+    assert "import keras" not in "".join(code[0]["source"])
+    for line in "".join(code[0]["source"]).splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            assert "#" in line, f"parameter without a comment: {line!r}"

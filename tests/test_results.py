@@ -1,0 +1,59 @@
+"""The results writer: required keys, atomic files, computed 'beats report?' column."""
+
+import json
+import os
+
+import pytest
+
+from helpers import paths, results
+
+
+def test_make_record_orders_and_checks_keys():
+    rec = results.make_record("I", "dense-32", 50992, "standard", 12.345, test_mse=0.01, test_mae=0.05)
+    assert list(rec)[:5] == ["section", "model", "params", "profile", "seconds"]
+    assert rec["seconds"] == 12.35
+    with pytest.raises(ValueError, match="lacks"):
+        results.validate({"section": "I", "model": "x"})
+    with pytest.raises(ValueError, match="non-finite test_mse"):
+        results.make_record("I", "dense-32", 1, "smoke", 1.0, test_mse=float("nan"))
+
+
+def test_write_and_gather_in_notebook_order(tmp_path):
+    a = results.make_record("I", "dense-32", 50992, "smoke", 1.0, test_mse=0.02)
+    b = results.make_record("II", "conv-32", 19105, "smoke", 1.0, sigma=0.1, test_mse=0.003)
+    results.write_records(tmp_path, "02_x", [b])
+    results.write_records(tmp_path, "01_x", [a])
+    assert [r["model"] for r in results.gather(tmp_path, ["01_x", "02_x", "03_missing"])] == ["dense-32", "conv-32"]
+    json_path, md_path = results.write_summary(tmp_path, [a, b])
+    assert json.loads(json_path.read_text())[0]["model"] == "dense-32"
+    table = md_path.read_text()
+    assert "| dense-32 |" in table and "**no**" in table  # 0.02 > report's 0.01296
+    assert "| conv-32 | sigma=0.1 |" in table and "| yes |" in table  # 0.003 <= 0.003687
+
+
+def test_beats_report_is_computed():
+    rec = results.make_record("I", "dense-128-64-128", 218192, "standard", 1.0, test_mse=0.00829)
+    assert results.beats_report(rec) is True
+    assert results.beats_report({**rec, "test_mse": 0.0083}) is False
+    assert results.beats_report({**rec, "model": "pca-32"}) is None
+
+
+def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
+    target = tmp_path / "results.json"
+    paths.atomic_write_json(target, [{"ok": 1}])
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        paths.atomic_write_json(target, [{"ok": 2}])
+    assert json.loads(target.read_text()) == [{"ok": 1}]
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary file left behind
+
+
+def test_read_records_rejects_garbage(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        results.read_records(bad)

@@ -1,0 +1,42 @@
+"""The run command: notebook selection, clear errors, resume bookkeeping."""
+
+import pytest
+
+from helpers import cli, profiles, runner
+
+
+def test_select_by_number_and_name():
+    assert runner.select(None) == list(runner.NOTEBOOKS)
+    first = next(iter(runner.NOTEBOOKS))
+    assert runner.select("01") == [first]
+    assert runner.select(first) == [first]
+
+
+def test_unknown_notebook_and_profile_are_clear_errors(capsys):
+    with pytest.raises(ValueError, match="Unknown notebook '99'"):
+        runner.select("99")
+    assert cli.main(["run", "--only", "nope"]) == 2
+    assert "Unknown notebook 'nope'" in capsys.readouterr().err
+    assert cli.main(["run", "--profile", "huge"]) == 2
+    assert "Unknown profile 'huge'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="Unknown profile"):
+        profiles.settings("dense", "huge")
+
+
+def test_profiles_cover_every_dense_model():
+    for profile in profiles.PROFILES:
+        recipes = profiles.settings("dense", profile)["recipes"]
+        assert set(recipes) == {"dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128"}
+    assert profiles.settings("dense", "report")["recipes"]["dense-32"].epochs == 50
+
+
+def test_is_complete_needs_same_inputs_and_files(tmp_path):
+    name = "01_dense_autoencoders"
+    manifest = {name: {"status": "ok", "inputs": "abc"}}
+    assert not runner.is_complete(tmp_path, name, "abc", manifest)  # no files yet
+    (tmp_path / f"{name}.ipynb").write_text("{}")
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / f"{name}.json").write_text("[]")
+    assert runner.is_complete(tmp_path, name, "abc", manifest)
+    assert not runner.is_complete(tmp_path, name, "changed", manifest)
+    assert not runner.is_complete(tmp_path, name, "abc", {name: {"status": "running", "inputs": "abc"}})
