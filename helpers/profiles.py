@@ -42,6 +42,32 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                         ("dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128")},
         },
     },
+    # Section II. Warm starts across sigma: the first sigma trains from scratch, each next one starts from
+    # the previous model and is fine-tuned ("finetune" recipe). Fresh noise is drawn every epoch.
+    "denoise": {
+        "smoke": {
+            "train_limit": 1024,
+            "test_limit": 1000,
+            "fresh_noise": True,
+            "first": {32: Recipe(1, 64, 3e-3, "cosine"), 64: Recipe(1, 64, 3e-3, "cosine")},
+            "finetune": {32: Recipe(1, 64, 1e-3, "cosine"), 64: Recipe(1, 64, 1e-3, "cosine")},
+        },
+        "standard": {
+            "train_limit": None,
+            "test_limit": None,
+            "fresh_noise": True,
+            "first": {32: Recipe(30, 32, 2e-3, "cosine", warmup_epochs=1),
+                      64: Recipe(30, 64, 3e-3, "cosine", warmup_epochs=1)},
+            "finetune": {32: Recipe(20, 32, 1e-3, "cosine"), 64: Recipe(12, 64, 1e-3, "cosine")},
+        },
+        "report": {
+            "train_limit": None,
+            "test_limit": None,
+            "fresh_noise": False,
+            "first": {32: Recipe(65, **_REPORT_ADAM), 64: Recipe(65, **_REPORT_ADAM)},
+            "finetune": None,  # the report trained every model from scratch
+        },
+    },
 }
 
 

@@ -19,6 +19,7 @@ from helpers.results import gather, records_path, write_summary
 # Notebook file stem -> what it covers, in the order the workbook is read.
 NOTEBOOKS = {
     "01_dense_autoencoders": "Section I: dense autoencoders",
+    "02_denoising_autoencoders": "Section II: denoising convolutional autoencoders",
 }
 
 

@@ -22,3 +22,15 @@ def test_unknown_architecture_is_a_clear_error():
 def test_dense_output_is_in_unit_interval():
     out = np.asarray(models.dense_autoencoder("dense-32")(np.random.rand(3, 784).astype("float32")))
     assert out.shape == (3, 784) and out.min() >= 0 and out.max() <= 1
+
+
+@pytest.mark.parametrize("filters", [32, 64])
+def test_conv_parameter_counts(filters):
+    model = models.conv_autoencoder(filters)
+    assert model.count_params() == models.PARAM_COUNTS[f"conv-{filters}"]
+    assert model.output_shape == (None, 28, 28, 1)
+
+
+def test_unknown_conv_width_is_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown filter width 48"):
+        models.conv_autoencoder(48)

@@ -23,11 +23,14 @@ def test_unknown_notebook_and_profile_are_clear_errors(capsys):
         profiles.settings("dense", "huge")
 
 
-def test_profiles_cover_every_dense_model():
+def test_profiles_cover_every_model():
     for profile in profiles.PROFILES:
         recipes = profiles.settings("dense", profile)["recipes"]
         assert set(recipes) == {"dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128"}
     assert profiles.settings("dense", "report")["recipes"]["dense-32"].epochs == 50
+    for profile in profiles.PROFILES:
+        assert set(profiles.settings("denoise", profile)["first"]) == {32, 64}
+    assert profiles.settings("denoise", "report")["first"][32].epochs == 65
 
 
 def test_is_complete_needs_same_inputs_and_files(tmp_path):
