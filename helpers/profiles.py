@@ -68,6 +68,16 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "finetune": None,  # the report trained every model from scratch
         },
     },
+    # Section V. The report gives no VAE training protocol; "report" uses its usual Adam at batch 32.
+    "vae": {
+        "smoke": {"train_limit": 2048, "test_limit": 1000, "hidden": 64,
+                  "recipe": Recipe(1, 128, 2e-3, "cosine"), "judge": Recipe(1, 128, 2e-3, "cosine")},
+        "standard": {"train_limit": None, "test_limit": None, "hidden": 256,
+                     "recipe": Recipe(25, 128, 2e-3, "cosine", warmup_epochs=1),
+                     "judge": Recipe(6, 128, 2e-3, "cosine")},
+        "report": {"train_limit": None, "test_limit": None, "hidden": 256,
+                   "recipe": Recipe(50, **_REPORT_ADAM), "judge": Recipe(10, **_REPORT_ADAM)},
+    },
 }
 
 

@@ -59,3 +59,40 @@ def denoise_explorer(images: np.ndarray, denoisers: Mapping[str, Callable[[np.nd
                                                    description="image"))
         display(w.VBox([controls, out]))
     return static
+
+
+def latent_explorer(vae_parts, ae_parts, images: np.ndarray, span: float = 3.0, interactive: bool = True) -> None:
+    """Sliders over a 2-D VAE latent plane, and an interpolation picker through the VAE and the plain AE.
+
+    Does nothing without ipywidgets or with ``interactive=False`` (the notebook's static figures remain).
+    """
+    from helpers import vae
+
+    w = _widgets()
+    if not interactive or w is None:
+        return
+    from IPython.display import display
+
+    def show_point(z1: float, z2: float) -> None:
+        fig, ax = plt.subplots(figsize=(2.4, 2.4))
+        ax.imshow(vae.decode(vae_parts, np.array([[z1, z2]])).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(f"z = ({z1:.2f}, {z2:.2f})", fontsize=8)
+        ax.axis("off")
+        plt.show(fig)
+
+    def show_path(first: int, second: int, t: float) -> None:
+        fig, axes = plt.subplots(1, 2, figsize=(4.4, 2.4))
+        for ax, (name, parts) in zip(axes, (("VAE", vae_parts), ("plain AE", ae_parts))):
+            frames = vae.interpolate(parts, images[[first]], images[[second]], steps=21)[0]
+            ax.imshow(frames[int(round(t * 20))].reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"{name}, t={t:.2f}", fontsize=8)
+            ax.axis("off")
+        plt.show(fig)
+
+    slider = dict(min=-span, max=span, step=0.05, continuous_update=False)
+    display(w.interactive(show_point, z1=w.FloatSlider(value=0.0, description="z₁", **slider),
+                          z2=w.FloatSlider(value=0.0, description="z₂", **slider)))
+    pick = dict(min=0, max=len(images) - 1)
+    display(w.interactive(show_path, first=w.IntSlider(value=0, description="image A", **pick),
+                          second=w.IntSlider(value=1, description="image B", **pick),
+                          t=w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="t")))
