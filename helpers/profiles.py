@@ -78,6 +78,14 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         "report": {"train_limit": None, "test_limit": None, "hidden": 256,
                    "recipe": Recipe(50, **_REPORT_ADAM), "judge": Recipe(10, **_REPORT_ADAM)},
     },
+    # Sections III/IV. Windows are cut lazily from continuous recordings; augmentation on by default.
+    "imu": {
+        "smoke": {"windows_per_speed": 20, "model": "conv-lstm",
+                  "recipe": Recipe(1, 32, 3e-3, "cosine")},
+        "standard": {"windows_per_speed": 1000, "model": "conv-lstm",
+                     "recipe": Recipe(5, 64, 3e-3, "cosine", warmup_epochs=0.5)},
+        "report": {"windows_per_speed": 1000, "model": "seed-lstm", "recipe": Recipe(3, **_REPORT_ADAM)},
+    },
 }
 
 

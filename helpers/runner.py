@@ -20,6 +20,7 @@ from helpers.results import gather, records_path, write_summary
 NOTEBOOKS = {
     "01_dense_autoencoders": "Section I: dense autoencoders",
     "02_denoising_autoencoders": "Section II: denoising convolutional autoencoders",
+    "03_lstm_speed_estimation": "Sections III/IV: treadmill speed from a shoe IMU",
     "04_variational_autoencoder": "Section V: variational autoencoders",
 }
 

@@ -1,0 +1,289 @@
+"""IMU speed data for Sections III/IV: real recordings when present, simulated subjects otherwise.
+
+Real data (see data/README.md): ``data/imu/subject<N>.npz`` with ``X`` (windows, 600, 6) and ``y``
+(windows,) or (windows, 1) in km/h; optional string arrays ``acc_unit`` ("m/s2" or "g") and
+``gyro_unit`` ("deg/s" or "rad/s"). Also accepted: ``subject<N>_X.npy`` + ``subject<N>_y.npy``, or
+``subject<N>.mat`` with variables ``X`` and ``y``. Channels: acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z.
+
+Simulated subjects are continuous recordings; windows are cut lazily from them, so 24,000 windows of
+600 x 6 never exist in memory at once (that is 346 MB, and what crashed the report's runs).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from helpers import gait
+from helpers.paths import DATA_DIR
+
+WINDOW = 600
+N_CHANNELS = 6
+IMU_DIR = DATA_DIR / "imu"
+SPEED_RANGE_KMH = (1.0, 25.0)  # plausible treadmill speeds
+
+
+class IMUDataError(ValueError):
+    """A real IMU file is malformed; the message names the file and the fix."""
+
+
+@dataclass
+class Subject:
+    """One subject's data: continuous recordings (one per speed) and window start indices into them."""
+
+    subject_id: int
+    recordings: list[np.ndarray]  # each (samples, 6) float32, SI-like units (m/s^2, deg/s)
+    speeds_kmh: np.ndarray  # one per recording
+    windows: np.ndarray  # (n, 2) int: recording index, start sample
+    simulated: bool
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.speeds_kmh[self.windows[:, 0]].astype(np.float32)
+
+    def window(self, i: int) -> np.ndarray:
+        r, s = self.windows[i]
+        return self.recordings[r][s: s + WINDOW]
+
+    def batch(self, rows: np.ndarray) -> np.ndarray:
+        """Windows ``rows`` as one (len(rows), 600, 6) array: the only place windows are materialised."""
+        return np.stack([self.window(i) for i in rows])
+
+
+def simulate_subject(subject_id: int, windows_per_speed: int = 1000, seed: int = 0, fs: float = 100.0,
+                     duration_s: float = 120.0) -> Subject:
+    """A simulated subject on the 12-speed treadmill protocol, windows starting at random gait phases."""
+    person = gait.Subject.make(subject_id, seed)
+    rng = np.random.default_rng([seed, subject_id, 99])
+    recordings, windows = [], []
+    for r, speed in enumerate(gait.SPEEDS_KMH):
+        signal, _ = gait.simulate_recording(person, speed, duration_s, fs=fs, seed=seed)
+        recordings.append(signal)
+        starts = np.sort(rng.integers(0, len(signal) - WINDOW, windows_per_speed))
+        windows.append(np.stack([np.full(windows_per_speed, r), starts], axis=1))
+    return Subject(subject_id, recordings, np.array(gait.SPEEDS_KMH, dtype=np.float32), np.concatenate(windows),
+                   simulated=True, source=f"simulated (seed {seed})", extra={"person": person})
+
+
+def _check_real(path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_unit: str) -> tuple[np.ndarray, np.ndarray]:
+    if x.ndim != 3 or x.shape[1:] != (WINDOW, N_CHANNELS):
+        raise IMUDataError(f"{path}: X has shape {x.shape}; expected (windows, {WINDOW}, {N_CHANNELS}) with channels "
+                           "acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z (see data/README.md).")
+    y = np.asarray(y, dtype=np.float32).reshape(-1)
+    if len(y) != len(x):
+        raise IMUDataError(f"{path}: {len(x)} windows but {len(y)} labels; y must hold one speed (km/h) per window.")
+    if not np.isfinite(x).all() or not np.isfinite(y).all():
+        raise IMUDataError(f"{path}: contains NaN or infinite values; drop or interpolate those windows first.")
+    lo, hi = SPEED_RANGE_KMH
+    if y.min() < lo or y.max() > hi:
+        raise IMUDataError(f"{path}: speeds {y.min():.2f}..{y.max():.2f} lie outside {lo}..{hi} km/h. Labels must be "
+                           "km/h (divide m/s by 1/3.6, i.e. multiply by 3.6).")
+    if acc_unit not in ("m/s2", "g") or gyro_unit not in ("deg/s", "rad/s"):
+        raise IMUDataError(f"{path}: unknown units acc_unit={acc_unit!r}, gyro_unit={gyro_unit!r}; use 'm/s2' or 'g', "
+                           "and 'deg/s' or 'rad/s'.")
+    magnitude = float(np.median(np.linalg.norm(x[:, :, :3], axis=2)))
+    if acc_unit == "m/s2" and magnitude < 3:
+        raise IMUDataError(f"{path}: declared acc_unit 'm/s2' but the median |acc| is {magnitude:.2f}, which looks like g "
+                           "(gravity ~1). Save acc_unit='g' in the file, or convert to m/s^2.")
+    if acc_unit == "g" and magnitude > 3:
+        raise IMUDataError(f"{path}: declared acc_unit 'g' but the median |acc| is {magnitude:.2f}, which looks like m/s^2 "
+                           "(gravity ~9.81). Save acc_unit='m/s2' in the file, or convert to g.")
+    x = x.astype(np.float32, copy=True)
+    if acc_unit == "g":
+        x[:, :, :3] *= gait.G
+    if gyro_unit == "rad/s":
+        x[:, :, 3:] = np.rad2deg(x[:, :, 3:])
+    return x, y
+
+
+def real_subject_files(subject_id: int, folder: Path | None = None) -> Path | None:
+    """The first real file found for ``subject_id`` (npz, npy pair or mat), or None."""
+    folder = Path(folder or IMU_DIR)
+    for candidate in (folder / f"subject{subject_id}.npz", folder / f"subject{subject_id}_X.npy",
+                      folder / f"subject{subject_id}.mat"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
+    """Load and check a real subject's windows; raises :class:`IMUDataError` with the fix."""
+    path = real_subject_files(subject_id, folder)
+    if path is None:
+        raise IMUDataError(f"No real IMU file for subject {subject_id} in {folder or IMU_DIR} "
+                           f"(expected subject{subject_id}.npz, subject{subject_id}_X.npy + _y.npy, or .mat).")
+    acc_unit, gyro_unit = "m/s2", "deg/s"
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as f:
+                x, y = f["X"], f["y"]
+                acc_unit = str(f["acc_unit"]) if "acc_unit" in f else acc_unit
+                gyro_unit = str(f["gyro_unit"]) if "gyro_unit" in f else gyro_unit
+        elif path.suffix == ".npy":
+            x = np.load(path, allow_pickle=False)
+            y = np.load(path.with_name(f"subject{subject_id}_y.npy"), allow_pickle=False)
+        else:
+            from scipy.io import loadmat
+
+            mat = loadmat(path)
+            x, y = mat["X"], mat["y"]
+            acc_unit = str(np.squeeze(mat["acc_unit"])) if "acc_unit" in mat else acc_unit
+            gyro_unit = str(np.squeeze(mat["gyro_unit"])) if "gyro_unit" in mat else gyro_unit
+    except (KeyError, OSError, ValueError) as err:
+        raise IMUDataError(f"{path}: cannot read X and y ({err}). See data/README.md for the format.") from err
+    x, y = _check_real(path, np.asarray(x), np.asarray(y), acc_unit, gyro_unit)
+    # Real windows are given as windows: each is its own "recording" starting at 0.
+    return Subject(subject_id, list(x), y, np.stack([np.arange(len(x)), np.zeros(len(x), int)], axis=1),
+                   simulated=False, source=str(path))
+
+
+def load_subject(subject_id: int, source: str = "auto", windows_per_speed: int = 1000, seed: int = 0,
+                 folder: Path | None = None) -> Subject:
+    """``source``: "real" (files required), "simulated", or "auto" (real files when present)."""
+    if source not in ("auto", "real", "simulated"):
+        raise ValueError(f"Unknown data source {source!r}; choose 'auto', 'real' or 'simulated'.")
+    if source == "real" or (source == "auto" and real_subject_files(subject_id, folder)):
+        return load_real_subject(subject_id, folder)
+    return simulate_subject(subject_id, windows_per_speed, seed)
+
+
+@dataclass
+class Normaliser:
+    """Per-channel mean and standard deviation, fitted on training subjects only."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    @classmethod
+    def fit(cls, subjects: list[Subject], max_windows: int = 2000, seed: int = 0) -> "Normaliser":
+        rng = np.random.default_rng(seed)
+        parts = [s.batch(rng.choice(len(s), min(max_windows, len(s)), replace=False)) for s in subjects]
+        stacked = np.concatenate(parts).reshape(-1, N_CHANNELS)
+        return cls(stacked.mean(axis=0).astype(np.float32), (stacked.std(axis=0) + 1e-6).astype(np.float32))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return (x - self.mean) / self.std
+
+
+class WindowSequence(keras.utils.PyDataset):
+    """Normalised (window, speed) batches cut on the fly from the subjects' recordings."""
+
+    def __init__(self, subjects: list[Subject], normaliser: Normaliser, batch_size: int = 64, shuffle: bool = True,
+                 seed: int = 0, limit: int | None = None, augment: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.subjects, self.normaliser, self.batch_size, self.shuffle = subjects, normaliser, batch_size, shuffle
+        self.augment = augment
+        index = np.concatenate([np.stack([np.full(len(s), k), np.arange(len(s))], axis=1)
+                                for k, s in enumerate(subjects)])
+        rng = np.random.default_rng(seed)
+        if limit is not None and limit < len(index):
+            index = index[np.sort(rng.choice(len(index), limit, replace=False))]
+        self.index, self.rng = index, rng
+        self.order = rng.permutation(len(index)) if shuffle else np.arange(len(index))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.index) / self.batch_size)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([self.subjects[k].labels[i] for k, i in self.index], dtype=np.float32)
+
+    def __getitem__(self, b: int):
+        rows = self.index[self.order[b * self.batch_size: (b + 1) * self.batch_size]]
+        x = np.stack([self.subjects[k].window(i) for k, i in rows])
+        y = np.array([self.subjects[k].speeds_kmh[self.subjects[k].windows[i, 0]] for k, i in rows], np.float32)
+        if self.augment:
+            x = augment_windows(x, self.rng)
+        return self.normaliser(x), y
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.index))
+
+    def in_order(self) -> "WindowSequence":
+        """The same windows, unshuffled (for prediction)."""
+        seq = WindowSequence.__new__(WindowSequence)
+        keras.utils.PyDataset.__init__(seq)
+        seq.__dict__.update(self.__dict__)
+        seq.shuffle, seq.order = False, np.arange(len(self.index))
+        return seq
+
+
+def augment_windows(x: np.ndarray, rng: np.random.Generator, max_angle_deg: float = 10.0,
+                    gain: float = 0.1) -> np.ndarray:
+    """Make two training subjects look like many: a random sensor rotation per window (as if mounted
+    differently; the same rotation for acc and gyro) and a random gain per window and sensor."""
+    n = len(x)
+    axes = rng.normal(size=(n, 3))
+    axes /= np.linalg.norm(axes, axis=1, keepdims=True)
+    angles = np.deg2rad(rng.uniform(0, max_angle_deg, n))
+    k = np.zeros((n, 3, 3))
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axes[:, 2], axes[:, 1], -axes[:, 0]
+    k -= k.transpose(0, 2, 1)
+    rot = (np.eye(3) + np.sin(angles)[:, None, None] * k
+           + (1 - np.cos(angles))[:, None, None] * k @ k).astype(np.float32)
+    out = np.empty_like(x)
+    out[:, :, :3] = np.einsum("nij,ntj->nti", rot, x[:, :, :3]) * rng.uniform(1 - gain, 1 + gain, (n, 1, 1))
+    out[:, :, 3:] = np.einsum("nij,ntj->nti", rot, x[:, :, 3:]) * rng.uniform(1 - gain, 1 + gain, (n, 1, 1))
+    return out
+
+
+def gait_features(windows: np.ndarray, fs: float = 100.0, sagittal: int = 4) -> np.ndarray:
+    """Hand-made gait features per window: cadence (Hz) from the sagittal gyro's autocorrelation, its
+    square, gyro and acc amplitudes, and their products with cadence. (windows, 600, 6) -> (windows, 8)."""
+    g = windows[:, :, sagittal] - windows[:, :, sagittal].mean(axis=1, keepdims=True)
+    spectrum = np.fft.rfft(g, n=2 * WINDOW, axis=1)
+    auto = np.fft.irfft(np.abs(spectrum) ** 2, axis=1)[:, :WINDOW]
+    lo, hi = int(0.5 * fs), int(1.6 * fs)  # stride periods between 0.5 and 1.6 s
+    period = (np.argmax(auto[:, lo:hi], axis=1) + lo) / fs
+    cadence = 1.0 / period
+    gyro_amp = np.percentile(np.abs(g), 95, axis=1)
+    acc_mag = np.linalg.norm(windows[:, :, :3], axis=2)
+    acc_amp = np.percentile(acc_mag, 95, axis=1)
+    acc_std = acc_mag.std(axis=1)
+    return np.stack([cadence, cadence**2, gyro_amp, acc_amp, acc_std, cadence * gyro_amp, cadence * acc_amp,
+                     gyro_amp / 100 * acc_std], axis=1)
+
+
+def features_of(subjects: list[Subject], chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Gait features and labels for every window of ``subjects``, computed chunk by chunk."""
+    feats, labels = [], []
+    for s in subjects:
+        for start in range(0, len(s), chunk):
+            rows = np.arange(start, min(start + chunk, len(s)))
+            feats.append(gait_features(s.batch(rows)))
+        labels.append(s.labels)
+    return np.concatenate(feats), np.concatenate(labels)
+
+
+@dataclass
+class Ridge:
+    """Ridge regression on standardised features (closed form); the shallow gait-feature baseline."""
+
+    alpha: float = 1.0
+    coef: np.ndarray | None = None
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> "Ridge":
+        self.mu, self.sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+        z = np.hstack([(x - self.mu) / self.sd, np.ones((len(x), 1))])
+        reg = self.alpha * np.eye(z.shape[1])
+        reg[-1, -1] = 0
+        self.coef = np.linalg.solve(z.T @ z + reg, z.T @ y)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        z = np.hstack([(x - self.mu) / self.sd, np.ones((len(x), 1))])
+        return z @ self.coef
+
+
+def rmse(y: np.ndarray, y_hat: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((np.asarray(y, np.float64).ravel() - np.asarray(y_hat, np.float64).ravel()) ** 2)))
