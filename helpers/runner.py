@@ -131,9 +131,14 @@ def run(profile: str = "standard", only: str | None = None, force: bool = False,
 
 
 def summarise(out: Path, profile: str) -> None:
-    """Gather every notebook's records into ``results.json`` and ``summary.md``."""
+    """Gather every notebook's records into ``results.json``, ``summary.md`` and ``REPORT.md``."""
     from helpers.provenance import header
+    from helpers.report import write_report
 
-    records = gather(out, NOTEBOOKS)
-    results, summary = write_summary(out, records, header=header(profile))
-    print(f"{len(records)} records -> {results}; table -> {summary}", flush=True)
+    manifest = _load_manifest(out)
+    finished = [n for n in NOTEBOOKS if manifest.get(n, {}).get("status") == "ok"]  # never a half-run notebook
+    records = gather(out, finished)
+    text = header(profile)
+    results, summary = write_summary(out, records, header=text)
+    report = write_report(out, records, text)
+    print(f"{len(records)} records -> {results}; table -> {summary}; report -> {report}", flush=True)

@@ -200,3 +200,25 @@ def confident_share(classifier: keras.Model, images: np.ndarray, threshold: floa
     """Share of ``images`` that ``classifier`` labels with probability >= ``threshold``."""
     p = np.asarray(classifier.predict(np.asarray(images).reshape(len(images), PIXELS), batch_size=1024, verbose=0))
     return float(np.mean(p.max(axis=1) >= threshold))
+
+
+def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (the idea behind FID).
+
+    Lower means the two sets are distributed more alike; it penalises blur and garbage alike, which a
+    classifier's confidence does not (a saturated blob can be labelled confidently).
+    """
+    from scipy import linalg
+
+    mu_a, mu_b = features_a.mean(axis=0), features_b.mean(axis=0)
+    cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
+    root = linalg.sqrtm(cov_a @ cov_b)
+    root = np.real(root) if np.iscomplexobj(root) else root
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2 * root))
+
+
+def judge_features(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
+    """The judge's hidden-layer activations: a feature space in which Fashion-MNIST items are compared."""
+    hidden = keras.Model(classifier.inputs, classifier.layers[-2].output)
+    return np.asarray(hidden.predict(np.asarray(images).reshape(len(images), PIXELS), batch_size=1024, verbose=0),
+                      dtype=np.float64)

@@ -57,3 +57,15 @@ def test_read_records_rejects_garbage(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         results.read_records(bad)
+
+
+def test_report_marks_simulated_data_and_computes_verdicts(tmp_path):
+    from helpers.report import report_markdown
+
+    recs = [results.make_record("I", "dense-32", 50992, "standard", 3.0, test_mse=0.0124),
+            results.make_record("IV", "conv-lstm", 27777, "standard", 9.0, subject=4, test_rmse_kmh=0.2,
+                                train_rmse_kmh=0.1, simulated=True)]
+    text = report_markdown(recs, "header line", tmp_path)
+    assert "simulated IMU data" in text and "header line" in text
+    assert "| dense-32 |" in text and "| yes |" in text
+    assert "Beats the report in 1 of 1" in text

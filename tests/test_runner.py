@@ -43,3 +43,18 @@ def test_is_complete_needs_same_inputs_and_files(tmp_path):
     assert runner.is_complete(tmp_path, name, "abc", manifest)
     assert not runner.is_complete(tmp_path, name, "changed", manifest)
     assert not runner.is_complete(tmp_path, name, "abc", {name: {"status": "running", "inputs": "abc"}})
+
+
+def test_summary_ignores_unfinished_notebooks(tmp_path, monkeypatch):
+    from helpers import results
+    from helpers.paths import atomic_write_json
+
+    first, second = list(runner.NOTEBOOKS)[:2]
+    rec = results.make_record("I", "dense-32", 50992, "smoke", 1.0, test_mse=0.02)
+    results.write_records(tmp_path, first, [rec])
+    results.write_records(tmp_path, second, [{**rec, "model": "stale"}])
+    atomic_write_json(tmp_path / "manifest.json", {first: {"status": "ok"}, second: {"status": "running"}})
+    runner.summarise(tmp_path, "smoke")
+    models = [r["model"] for r in results.read_records(tmp_path / "results.json")]
+    assert models == ["dense-32"]
+    assert (tmp_path / "REPORT.md").is_file() and (tmp_path / "summary.md").is_file()

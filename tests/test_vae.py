@@ -66,3 +66,11 @@ def test_bad_arguments():
         vae.build_vae(0)
     with pytest.raises(ValueError, match="beta"):
         vae.build_vae(2, beta=-1)
+
+
+def test_frechet_distance_is_zero_for_same_set_and_grows_with_shift():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(500, 4))
+    assert vae.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    assert vae.frechet_distance(a, a + 1.0) == pytest.approx(4.0, rel=0.05)
+    assert vae.frechet_distance(a, a * 3) > vae.frechet_distance(a, a * 1.5)

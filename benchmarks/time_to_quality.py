@@ -1,0 +1,111 @@
+"""Time-to-quality benchmark: the report's protocol against the standard recipes, on this machine.
+
+For every section's models it times a slice of one epoch (after a warm-up) under
+
+* the report's protocol: its epochs, batch 32, constant Adam 1e-3 (profile ``report``), and
+* the ``standard`` profile's recipe (profile ``standard``),
+
+multiplies out to the whole training, and prints a table with the ratio and the peak memory. It reads
+only this project's code and data. A benchmark, not a test: nothing here asserts a time.
+
+    python benchmarks/time_to_quality.py [--fraction 0.05] [--out runs/benchmark.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from helpers import imu, profiles  # noqa: E402
+from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
+from helpers.models import conv_autoencoder, dense_autoencoder, speed_model  # noqa: E402
+from helpers.noise import add_gaussian_noise  # noqa: E402
+from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
+from helpers.provenance import machine  # noqa: E402
+from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
+
+
+def seconds_per_epoch(model, x, y, batch: int, n_train: int, fraction: float, loss="mse") -> float:
+    """Seconds for one full epoch of ``n_train`` samples, from timing ``fraction`` of it after a warm-up."""
+    if loss is not None:
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss)
+    steps = max(4, int(math.ceil(n_train / batch) * fraction))
+    take = steps * batch
+    model.fit(x[: 2 * batch], None if y is None else y[: 2 * batch], batch_size=batch, epochs=1, verbose=0)
+    t0 = time.perf_counter()
+    model.fit(x[:take], None if y is None else y[:take], batch_size=batch, epochs=1, verbose=0)
+    return (time.perf_counter() - t0) / steps * math.ceil(n_train / batch)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fraction", type=float, default=0.05, help="share of an epoch timed (default 0.05)")
+    parser.add_argument("--out", default=str(RUNS_DIR / "benchmark.json"), help="JSON record to write")
+    args = parser.parse_args()
+
+    data = load_fashion_mnist()
+    x_flat, _ = data.flat()
+    x_img, _ = data.images()
+    rows = []
+
+    def add(section, model_name, profile, recipe_epochs, per_epoch):
+        rows.append({"section": section, "model": model_name, "profile": profile, "epochs": recipe_epochs,
+                     "seconds_per_epoch": round(per_epoch, 2), "seconds_total": round(per_epoch * recipe_epochs, 1)})
+
+    for profile in ("report", "standard"):
+        recipes = profiles.settings("dense", profile)["recipes"]
+        for name, recipe in recipes.items():
+            add("I", name, profile, recipe.epochs,
+                seconds_per_epoch(dense_autoencoder(name), x_flat, x_flat, recipe.batch_size, 55000, args.fraction))
+        cfg = profiles.settings("denoise", profile)
+        noisy = add_gaussian_noise(x_img[:8192], 0.2, seed=0)
+        for f in (32, 64):
+            per = {}  # seconds per epoch depend on the batch size, not on sigma
+            for k, sigma in enumerate((0.3, 0.2, 0.1)):  # the standard profile's warm-start order
+                recipe = cfg["finetune"][f] if cfg["finetune"] is not None and k > 0 else cfg["first"][f]
+                if recipe.batch_size not in per:
+                    per[recipe.batch_size] = seconds_per_epoch(conv_autoencoder(f), noisy, x_img[:8192], recipe.batch_size,
+                                                               55000, args.fraction * 55000 / 8192)
+                add("II", f"conv-{f} σ={sigma}", profile, recipe.epochs, per[recipe.batch_size])
+        cfg = profiles.settings("imu", profile)
+        subject = imu.simulate_subject(1, windows_per_speed=100)
+        windows = subject.batch(np.arange(len(subject)))
+        labels = subject.labels
+        recipe = cfg["recipe"]
+        for section, n in (("III", 12000), ("IV", 24000)):
+            per = seconds_per_epoch(speed_model(cfg["model"]), windows, labels, recipe.batch_size, n,
+                                    args.fraction * n / len(windows))
+            add(section, cfg["model"], profile, recipe.epochs, per)
+        cfg = profiles.settings("vae", profile)
+        for d in (2, 16):
+            parts = build_vae(d, hidden=cfg["hidden"])
+            compile_autoencoder(parts, keras.optimizers.Adam(1e-3))
+            per = seconds_per_epoch(parts.model, x_flat, x_flat, cfg["recipe"].batch_size, 60000, args.fraction, loss=None)
+            add("V", f"vae-{d}d", profile, cfg["recipe"].epochs, per)
+
+    totals = {p: sum(r["seconds_total"] for r in rows if r["profile"] == p) for p in ("report", "standard")}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'section':8s} {'model':18s} {'profile':9s} {'epochs':>6s} {'s/epoch':>8s} {'total s':>9s}")
+    for r in rows:
+        print(f"{r['section']:8s} {r['model']:18s} {r['profile']:9s} {r['epochs']:6d} {r['seconds_per_epoch']:8.1f} "
+              f"{r['seconds_total']:9.0f}")
+    ratio = totals["report"] / totals["standard"]
+    print(f"\nreport protocol: {totals['report'] / 60:.1f} min; standard: {totals['standard'] / 60:.1f} min; "
+          f"ratio {ratio:.1f}x; peak memory {peak_mb:.0f} MB; machine: {machine()}")
+    atomic_write_json(args.out, {"machine": machine(), "fraction": args.fraction, "rows": rows, "totals_s": totals,
+                                 "ratio": ratio, "peak_rss_mb": peak_mb})
+    print(f"-> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""``REPORT.md``: the reproduction report, generated from ``results.json`` and the saved figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.paths import atomic_write_text
+from helpers.report_numbers import LSTM_TEST_MSE_KMH2
+from helpers.results import HEADLINE, _fmt, beats_report, report_value
+
+SECTION_TITLES = {
+    "I": "Section I — dense autoencoders (test MSE)",
+    "II": "Section II — denoising convolutional autoencoders (test MSE against clean images)",
+    "III": "Section III — speed, train subject 1, validate subject 2 (RMSE, km/h)",
+    "IV": "Section IV — speed, train subjects 1+2, test subject 4 and unseen subjects (RMSE, km/h)",
+    "V": "Section V — variational autoencoders (test negative ELBO, nats/image; continuity measures)",
+}
+FIGURES = {
+    "I": ["01_dense_autoencoders_reconstructions.png"],
+    "II": ["02_denoising_autoencoders_examples_sigma_0.3.png", "02_denoising_autoencoders_time_to_quality.png"],
+    "IV": ["03_lstm_speed_estimation_section4_predictions.png", "03_lstm_speed_estimation_realism_check.png"],
+    "V": ["04_variational_autoencoder_latent_maps.png", "04_variational_autoencoder_interpolation_vae-2d.png",
+          "04_variational_autoencoder_interpolation_ae-2d.png"],
+}
+EXTRA_COLUMNS = {"V": ("sample_frechet", "sample_confident_share", "interp_path_ratio", "interp_max_jump_share"),
+                 "III": ("train_rmse_kmh",), "IV": ("train_rmse_kmh",)}
+
+
+def _report_cell(record: dict) -> str:
+    value = report_value(record)
+    if record["section"] == "IV" and value is not None:
+        return f"{value:.3f} (MSE {LSTM_TEST_MSE_KMH2})"
+    return _fmt(value)
+
+
+def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None) -> str:
+    lines = ["# Reproduction report: ELE494 \"Autoencoders/LSTM networks\"", "", header, "",
+             "Every number below comes from `results.json` of this run; the \"beats report?\" column is computed "
+             "by `helpers.results.beats_report`, never typed.", ""]
+    if any(r.get("simulated") for r in records):
+        lines += ["> **Sections III/IV used simulated IMU data** (`helpers.gait`), because the course's recordings "
+                  "are not public. Their numbers describe the simulator, not real subjects.", ""]
+    for section, title in SECTION_TITLES.items():
+        rows = [r for r in records if r["section"] == section]
+        if not rows:
+            continue
+        metric, extra = HEADLINE[section], EXTRA_COLUMNS.get(section, ())
+        lines += [f"## {title}", "",
+                  "| model | setting | params | " + " | ".join((metric, *extra)) + " | report | beats report? | seconds |",
+                  "|---|---|---:|" + "---:|" * (1 + len(extra)) + "---:|:---:|---:|"]
+        for r in rows:
+            setting = ", ".join(f"{k}={r[k]}" for k in ("sigma", "latent_dim", "subject") if r.get(k) is not None)
+            values = " | ".join(_fmt(r.get(k)) for k in (metric, *extra))
+            lines.append(f"| {r['model']} | {setting} | {_fmt(r['params'])} | {values} | {_report_cell(r)} | "
+                         f"{_fmt(beats_report(r))} | {_fmt(r['seconds'])} |")
+        verdicts = [beats_report(r) for r in rows if beats_report(r) is not None]
+        if verdicts:
+            lines += ["", f"Beats the report in {sum(verdicts)} of {len(verdicts)} comparable rows."]
+        for name in FIGURES.get(section, ()):
+            if figure_dir is None or (figure_dir / name).is_file():
+                lines += ["", f"![{name}]({name})"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(output_dir: str | Path, records: list[dict], header: str) -> Path:
+    """Write ``REPORT.md`` next to the figures it embeds, atomically."""
+    output_dir = Path(output_dir)
+    return atomic_write_text(output_dir / "REPORT.md", report_markdown(records, header, output_dir))
