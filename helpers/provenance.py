@@ -75,5 +75,5 @@ def header(profile: str) -> str:
     """A markdown paragraph stating when, where and with what a run was made."""
     versions = ", ".join(f"{k} {v}" for k, v in package_versions().items())
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"Profile `{profile}`, run {now} on {machine()}.  \n"
+    return (f"Profile `{profile}`, gathered {now} on {machine()} (when each notebook ran: see the README).  \n"
             f"Python {platform.python_version()}; {versions}; git {git_revision()}.")

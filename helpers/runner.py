@@ -68,6 +68,14 @@ def _load_manifest(out: Path) -> dict:
         return {}
 
 
+def _update_manifest(out: Path, name: str, entry: dict) -> dict:
+    """Re-read, update one notebook's entry, write atomically: runs in parallel keep each other's entries."""
+    manifest = _load_manifest(out)
+    manifest[name] = entry
+    atomic_write_json(_manifest_path(out), manifest)
+    return manifest
+
+
 def is_complete(out: Path, name: str, inputs: str, manifest: dict) -> bool:
     """Finished earlier from the same inputs, with its executed notebook and records on disk."""
     entry = manifest.get(name, {})
@@ -100,8 +108,7 @@ def run(profile: str = "standard", only: str | None = None, force: bool = False,
               f"[{time.perf_counter() - t_all:.0f} s elapsed]", flush=True)
         partial = out / f"{name}.partial.ipynb"
         t0 = time.perf_counter()
-        manifest[name] = {"status": "running", "inputs": inputs}
-        atomic_write_json(_manifest_path(out), manifest)
+        _update_manifest(out, name, {"status": "running", "inputs": inputs})
         try:
             pm.execute_notebook(
                 str(source), str(partial),
@@ -117,15 +124,15 @@ def run(profile: str = "standard", only: str | None = None, force: bool = False,
             first_line = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
             message = f"{type(err).__name__}: {first_line} (executed notebook kept at {failed})"
             print(f"[{i}/{len(names)}] {name} FAILED after {seconds:.0f} s: {message}", flush=True)
-            manifest[name] = {"status": "failed", "inputs": inputs, "seconds": round(seconds, 1), "error": message}
+            entry = {"status": "failed", "inputs": inputs, "seconds": round(seconds, 1), "error": message}
             outcomes.append(Outcome(name, "failed", seconds, message))
         else:
             seconds = time.perf_counter() - t0
             partial.replace(out / f"{name}.ipynb")
-            manifest[name] = {"status": "ok", "inputs": inputs, "seconds": round(seconds, 1)}
+            entry = {"status": "ok", "inputs": inputs, "seconds": round(seconds, 1)}
             print(f"[{i}/{len(names)}] {name} done in {seconds:.0f} s", flush=True)
             outcomes.append(Outcome(name, "ok", seconds))
-        atomic_write_json(_manifest_path(out), manifest)
+        _update_manifest(out, name, entry)
     summarise(out, profile)
     return outcomes
 
