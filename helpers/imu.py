@@ -60,15 +60,26 @@ class Subject:
 
 
 def simulate_subject(subject_id: int, windows_per_speed: int = 1000, seed: int = 0, fs: float = 100.0,
-                     duration_s: float = 120.0) -> Subject:
-    """A simulated subject on the 12-speed treadmill protocol, windows starting at random gait phases."""
+                     duration_s: float = 120.0, window_stride: int | None = None) -> Subject:
+    """A simulated subject on the 12-speed treadmill protocol.
+
+    Windows start at random gait phases, or every ``window_stride`` samples (overlapping) when given;
+    the recording is lengthened as needed to hold ``windows_per_speed`` of them.
+    """
+    if window_stride is not None:
+        if int(window_stride) < 1:
+            raise ValueError(f"window_stride must be a positive number of samples, got {window_stride!r}.")
+        duration_s = max(duration_s, (WINDOW + window_stride * windows_per_speed) / fs)
     person = gait.Subject.make(subject_id, seed)
     rng = np.random.default_rng([seed, subject_id, 99])
     recordings, windows = [], []
     for r, speed in enumerate(gait.SPEEDS_KMH):
         signal, _ = gait.simulate_recording(person, speed, duration_s, fs=fs, seed=seed)
         recordings.append(signal)
-        starts = np.sort(rng.integers(0, len(signal) - WINDOW, windows_per_speed))
+        if window_stride is None:
+            starts = np.sort(rng.integers(0, len(signal) - WINDOW, windows_per_speed))
+        else:
+            starts = np.arange(windows_per_speed) * int(window_stride)
         windows.append(np.stack([np.full(windows_per_speed, r), starts], axis=1))
     return Subject(subject_id, recordings, np.array(gait.SPEEDS_KMH, dtype=np.float32), np.concatenate(windows),
                    simulated=True, source=f"simulated (seed {seed})", extra={"person": person})
@@ -147,13 +158,13 @@ def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
 
 
 def load_subject(subject_id: int, source: str = "auto", windows_per_speed: int = 1000, seed: int = 0,
-                 folder: Path | None = None) -> Subject:
+                 folder: Path | None = None, window_stride: int | None = None) -> Subject:
     """``source``: "real" (files required), "simulated", or "auto" (real files when present)."""
     if source not in ("auto", "real", "simulated"):
         raise ValueError(f"Unknown data source {source!r}; choose 'auto', 'real' or 'simulated'.")
     if source == "real" or (source == "auto" and real_subject_files(subject_id, folder)):
         return load_real_subject(subject_id, folder)
-    return simulate_subject(subject_id, windows_per_speed, seed)
+    return simulate_subject(subject_id, windows_per_speed, seed, window_stride=window_stride)
 
 
 @dataclass

@@ -121,3 +121,13 @@ def test_gait_ridge_baseline_learns_speed():
     f, y = imu.features_of(subjects)
     ridge = imu.Ridge().fit(f, y)
     assert imu.rmse(y, ridge.predict(f)) < 0.6 * imu.rmse(y, np.full_like(y, y.mean()))
+
+
+def test_window_stride_cuts_regular_overlapping_windows():
+    s = imu.simulate_subject(8, windows_per_speed=30, window_stride=50)
+    starts = s.windows[s.windows[:, 0] == 0, 1]
+    assert list(starts[:3]) == [0, 50, 100] and len(starts) == 30
+    assert all(len(s.window(i)) == 600 for i in range(len(s)))
+    np.testing.assert_array_equal(s.window(1)[:550], s.window(0)[50:])  # overlapping views of one recording
+    with pytest.raises(ValueError, match="window_stride"):
+        imu.simulate_subject(8, windows_per_speed=2, window_stride=0)
