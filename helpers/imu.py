@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import gait
+from helpers import gait, metrics
 from helpers.paths import DATA_DIR
 
 WINDOW = 600
@@ -220,14 +220,6 @@ class WindowSequence(keras.utils.PyDataset):
         if self.shuffle:
             self.order = self.rng.permutation(len(self.index))
 
-    def in_order(self) -> "WindowSequence":
-        """The same windows, unshuffled (for prediction)."""
-        seq = WindowSequence.__new__(WindowSequence)
-        keras.utils.PyDataset.__init__(seq)
-        seq.__dict__.update(self.__dict__)
-        seq.shuffle, seq.order = False, np.arange(len(self.index))
-        return seq
-
 
 def augment_windows(x: np.ndarray, rng: np.random.Generator, max_angle_deg: float = 10.0,
                     gain: float = 0.1) -> np.ndarray:
@@ -297,4 +289,5 @@ class Ridge:
 
 
 def rmse(y: np.ndarray, y_hat: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((np.asarray(y, np.float64).ravel() - np.asarray(y_hat, np.float64).ravel()) ** 2)))
+    """Speed RMSE, accepting labels and predictions shaped (N,) or (N, 1)."""
+    return metrics.rmse(np.ravel(y), np.ravel(y_hat))

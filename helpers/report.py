@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers.paths import atomic_write_text
 from helpers.report_numbers import LSTM_TEST_MSE_KMH2
-from helpers.results import HEADLINE, _fmt, beats_report, report_value
+from helpers.results import HEADLINE, beats_report, fmt, report_value, section_table
 
 SECTION_TITLES = {
     "I": "Section I — dense autoencoders (test MSE)",
@@ -30,7 +30,7 @@ def _report_cell(record: dict) -> str:
     value = report_value(record)
     if record["section"] == "IV" and value is not None:
         return f"{value:.3f} (MSE {LSTM_TEST_MSE_KMH2})"
-    return _fmt(value)
+    return fmt(value)
 
 
 def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None) -> str:
@@ -45,14 +45,7 @@ def report_markdown(records: list[dict], header: str, figure_dir: Path | None = 
         if not rows:
             continue
         metric, extra = HEADLINE[section], EXTRA_COLUMNS.get(section, ())
-        lines += [f"## {title}", "",
-                  "| model | setting | params | " + " | ".join((metric, *extra)) + " | report | beats report? | seconds |",
-                  "|---|---|---:|" + "---:|" * (1 + len(extra)) + "---:|:---:|---:|"]
-        for r in rows:
-            setting = ", ".join(f"{k}={r[k]}" for k in ("sigma", "latent_dim", "subject") if r.get(k) is not None)
-            values = " | ".join(_fmt(r.get(k)) for k in (metric, *extra))
-            lines.append(f"| {r['model']} | {setting} | {_fmt(r['params'])} | {values} | {_report_cell(r)} | "
-                         f"{_fmt(beats_report(r))} | {_fmt(r['seconds'])} |")
+        lines += [f"## {title}", "", *section_table(rows, metric, extra, _report_cell)]
         verdicts = [beats_report(r) for r in rows if beats_report(r) is not None]
         if verdicts:
             lines += ["", f"Beats the report in {sum(verdicts)} of {len(verdicts)} comparable rows."]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from helpers.paths import atomic_write_json, atomic_write_text
 from helpers.report_numbers import report_value
@@ -83,7 +83,8 @@ def beats_report(record: dict) -> bool | None:
     return float(record[metric]) <= reference
 
 
-def _fmt(value: Any) -> str:
+def fmt(value: Any) -> str:
+    """A table cell: yes/**no** for verdicts, 4 significant digits, thousands separators."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -95,22 +96,26 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def section_table(rows: list[dict], metric: str, extra: tuple[str, ...] = (),
+                  report_cell: Callable[[dict], str] | None = None) -> list[str]:
+    """Markdown lines of one section's table: our metric(s) beside the report's, with a computed verdict."""
+    report_cell = report_cell or (lambda r: fmt(report_value(r)))
+    lines = ["| model | setting | params | " + " | ".join((metric, *extra)) + " | report | beats report? | seconds |",
+             "|---|---|---:|" + "---:|" * (1 + len(extra)) + "---:|:---:|---:|"]
+    for r in rows:
+        setting = ", ".join(f"{k}={r[k]}" for k in ("sigma", "latent_dim", "subject") if r.get(k) is not None)
+        values = " | ".join(fmt(r.get(k)) for k in (metric, *extra))
+        lines.append(f"| {r['model']} | {setting} | {fmt(r['params'])} | {values} | {report_cell(r)} | "
+                     f"{fmt(beats_report(r))} | {fmt(r['seconds'])} |")
+    return lines
+
+
 def summary_markdown(records: list[dict], title: str = "Results") -> str:
     """A markdown table per section: our headline metric beside the report's, computed, not typed."""
     lines = [f"# {title}", ""]
     for section in dict.fromkeys(r["section"] for r in records):
         rows = [r for r in records if r["section"] == section]
-        metric = HEADLINE.get(section, "test_mse")
-        lines += [f"## Section {section}", "",
-                  f"| model | setting | params | {metric} | report | beats report? | seconds |",
-                  "|---|---|---:|---:|---:|:---:|---:|"]
-        for r in rows:
-            setting = ", ".join(f"{k}={r[k]}" for k in ("sigma", "latent_dim", "subject") if k in r)
-            lines.append(
-                f"| {r['model']} | {setting} | {_fmt(r['params'])} | {_fmt(r.get(metric))} | "
-                f"{_fmt(report_value(r))} | {_fmt(beats_report(r))} | {_fmt(r['seconds'])} |"
-            )
-        lines.append("")
+        lines += [f"## Section {section}", "", *section_table(rows, HEADLINE.get(section, "test_mse")), ""]
     return "\n".join(lines)
 
 
