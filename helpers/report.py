@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers.paths import atomic_write_text
 from helpers.report_numbers import LSTM_TEST_MSE_KMH2
-from helpers.results import HEADLINE, beats_report, fmt, report_value, section_table
+from helpers.results import HEADLINE, beats_report, fmt, report_value, section_table, vae_vs_autoencoder
 
 SECTION_TITLES = {
     "I": "Section I — dense autoencoders (test MSE)",
@@ -22,7 +22,7 @@ FIGURES = {
     "V": ["04_variational_autoencoder_latent_maps.png", "04_variational_autoencoder_interpolation_vae-2d.png",
           "04_variational_autoencoder_interpolation_ae-2d.png"],
 }
-EXTRA_COLUMNS = {"V": ("sample_frechet", "sample_confident_share", "interp_path_ratio", "interp_max_jump_share"),
+EXTRA_COLUMNS = {"V": ("sample_frechet", "interp_frechet", "interp_path_ratio", "interp_max_jump_share"),
                  "III": ("train_rmse_kmh",), "IV": ("train_rmse_kmh",)}
 
 
@@ -32,6 +32,17 @@ def _report_cell(record: dict) -> str:
         return f"{value:.3f} (MSE {LSTM_TEST_MSE_KMH2})"
     return fmt(value)
 
+
+def _continuity_lines(rows: list[dict]) -> list[str]:
+    """VAE against the plain autoencoder of the same size, one computed row per measure."""
+    compared = vae_vs_autoencoder(rows)
+    if not compared:
+        return []
+    lines = ["", "| code size | measure | VAE | plain AE | VAE better? |", "|---:|---|---:|---:|:---:|"]
+    lines += [f"| {c['latent_dim']} | {c['label']} | {fmt(c['vae'])} | {fmt(c['ae'])} | {fmt(c['vae_better'])} |"
+              for c in compared]
+    return lines + ["", f"The VAE is better on {sum(c['vae_better'] for c in compared)} of {len(compared)} "
+                        "continuity and sample-quality comparisons."]
 
 def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None) -> str:
     lines = ["# Reproduction report: ELE494 \"Autoencoders/LSTM networks\"", "", header, "",
@@ -49,6 +60,8 @@ def report_markdown(records: list[dict], header: str, figure_dir: Path | None = 
         verdicts = [beats_report(r) for r in rows if beats_report(r) is not None]
         if verdicts:
             lines += ["", f"Beats the report in {sum(verdicts)} of {len(verdicts)} comparable rows."]
+        if section == "V":
+            lines += _continuity_lines(rows)
         for name in FIGURES.get(section, ()):
             if figure_dir is None or (figure_dir / name).is_file():
                 lines += ["", f"![{name}]({name})"]

@@ -25,6 +25,20 @@ HEADLINE = {
 }
 
 
+# Section V: how a VAE's latent space is compared with a plain autoencoder's (key: label, lower is better).
+CONTINUITY_MEASURES = {
+    "sample_frechet": ("random samples: Fréchet distance to real test images", True),
+    "interp_frechet": ("interpolation frames: Fréchet distance to real test images", True),
+    "interp_path_ratio": ("interpolation path ratio (1 = straight)", True),
+    "interp_max_jump_share": ("largest interpolation step's share of the path (0.1 = even steps)", True),
+}
+# Reported beside them, not as continuity: a classifier's confidence rewards sharp (and saturated) images.
+SHARPNESS_DIAGNOSTICS = {
+    "sample_confident_share": ("random samples the judge labels with confidence", False),
+    "interp_confident_share": ("interpolation frames the judge labels with confidence", False),
+}
+
+
 def make_record(section: str, model: str, params: int, profile: str, seconds: float, **metrics: Any) -> dict:
     """A result record with the required keys first, then the metrics by name."""
     record = {"section": section, "model": model, "params": int(params), "profile": profile,
@@ -82,6 +96,24 @@ def beats_report(record: dict) -> bool | None:
         return None
     return float(record[metric]) <= reference
 
+
+def vae_vs_autoencoder(records: list[dict]) -> list[dict]:
+    """For every code size with both ``vae-Nd`` and ``ae-Nd`` records: each continuity measure, side by side.
+
+    Returns dicts with ``latent_dim``, ``measure``, ``label``, ``vae``, ``ae`` and ``vae_better``.
+    """
+    by_name = {r["model"]: r for r in records if r["section"] == "V"}
+    rows = []
+    for name, v in by_name.items():
+        a = by_name.get(name.replace("vae-", "ae-", 1)) if name.startswith("vae-") else None
+        if a is None:
+            continue
+        for key, (label, lower) in CONTINUITY_MEASURES.items():
+            if key in v and key in a:
+                better = v[key] < a[key] if lower else v[key] > a[key]
+                rows.append({"latent_dim": v.get("latent_dim"), "measure": key, "label": label,
+                             "vae": v[key], "ae": a[key], "vae_better": bool(better)})
+    return rows
 
 def fmt(value: Any) -> str:
     """A table cell: yes/**no** for verdicts, 4 significant digits, thousands separators."""

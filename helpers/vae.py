@@ -208,11 +208,15 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     Lower means the two sets are distributed more alike; it penalises blur and garbage alike, which a
     classifier's confidence does not (a saturated blob can be labelled confidently).
     """
+    import warnings
+
     from scipy import linalg
 
     mu_a, mu_b = features_a.mean(axis=0), features_b.mean(axis=0)
     cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
-    root = linalg.sqrtm(cov_a @ cov_b)
+    with warnings.catch_warnings():  # ReLU features have dead units, so the covariances are singular
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        root = linalg.sqrtm(cov_a @ cov_b)
     root = np.real(root) if np.iscomplexobj(root) else root
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2 * root))
 

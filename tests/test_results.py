@@ -69,3 +69,20 @@ def test_report_marks_simulated_data_and_computes_verdicts(tmp_path):
     assert "simulated IMU data" in text and "header line" in text
     assert "| dense-32 |" in text and "| yes |" in text
     assert "Beats the report in 1 of 1" in text
+
+
+def test_vae_vs_autoencoder_pairs_models_by_code_size_and_direction(tmp_path):
+    common = {"interp_path_ratio": 1.5, "interp_max_jump_share": 0.15, "interp_frechet": 30.0}
+    recs = [results.make_record("V", "vae-2d", 1, "smoke", 1.0, latent_dim=2, sample_frechet=40.0, **common),
+            results.make_record("V", "ae-2d", 1, "smoke", 1.0, latent_dim=2, sample_frechet=50.0,
+                                **{**common, "interp_path_ratio": 1.2}),
+            results.make_record("V", "vae-16d", 1, "smoke", 1.0, latent_dim=16, sample_frechet=20.0, **common)]
+    compared = results.vae_vs_autoencoder(recs)
+    assert {c["latent_dim"] for c in compared} == {2}  # vae-16d has no plain-AE partner
+    verdict = {c["measure"]: c["vae_better"] for c in compared}
+    assert verdict["sample_frechet"] is True          # lower Fréchet distance is better
+    assert verdict["interp_path_ratio"] is False      # the AE's straighter path wins
+    assert verdict["interp_frechet"] is False         # a tie is not a win
+    from helpers import report
+    text = report.report_markdown(recs, "header")
+    assert "The VAE is better on 1 of 4" in text and "| 2 | random samples: Fréchet" in text
