@@ -44,6 +44,7 @@ def _continuity_lines(rows: list[dict]) -> list[str]:
     return lines + ["", f"The VAE is better on {sum(c['vae_better'] for c in compared)} of {len(compared)} "
                         "continuity and sample-quality comparisons."]
 
+
 def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None) -> str:
     lines = ["# Reproduction report: ELE494 \"Autoencoders/LSTM networks\"", "", header, "",
              "Every number below comes from `results.json` of this run; the \"beats report?\" column is computed "

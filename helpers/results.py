@@ -115,6 +115,7 @@ def vae_vs_autoencoder(records: list[dict]) -> list[dict]:
                              "vae": v[key], "ae": a[key], "vae_better": bool(better)})
     return rows
 
+
 def fmt(value: Any) -> str:
     """A table cell: yes/**no** for verdicts, 4 significant digits, thousands separators."""
     if value is None:

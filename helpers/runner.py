@@ -68,12 +68,11 @@ def _load_manifest(out: Path) -> dict:
         return {}
 
 
-def _update_manifest(out: Path, name: str, entry: dict) -> dict:
+def _update_manifest(out: Path, name: str, entry: dict) -> None:
     """Re-read, update one notebook's entry, write atomically: runs in parallel keep each other's entries."""
     manifest = _load_manifest(out)
     manifest[name] = entry
     atomic_write_json(_manifest_path(out), manifest)
-    return manifest
 
 
 def is_complete(out: Path, name: str, inputs: str, manifest: dict) -> bool:
