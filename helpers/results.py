@@ -97,6 +97,21 @@ def beats_report(record: dict) -> bool | None:
     return float(record[metric]) <= reference
 
 
+def epochs_to_report_quality(record: dict) -> int | None:
+    """The first epoch at which the record's validation curve reached the report's number (time to target).
+
+    The validation images score a little better than the test images (about 1% in Sections I and II), so
+    the target is the report's test number scaled by this model's final validation-to-test ratio. None
+    without a ``val_curve``, a report number or a crossing.
+    """
+    target, curve = report_value(record), record.get("val_curve")
+    metric = HEADLINE.get(record["section"])
+    if target is None or not curve or metric not in record:
+        return None
+    target *= curve[-1][1] / float(record[metric])
+    return next((epoch for epoch, (_, value) in enumerate(curve, 1) if value <= target), None)
+
+
 def vae_vs_autoencoder(records: list[dict]) -> list[dict]:
     """For every code size with both ``vae-Nd`` and ``ae-Nd`` records: each continuity measure, side by side.
 

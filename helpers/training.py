@@ -15,6 +15,10 @@ import keras
 import numpy as np
 
 SCHEDULES = ("constant", "cosine")
+# Optimiser steps per call into the compiled graph. The arithmetic is unchanged (bit-identical weights,
+# see tests/test_training.py); only Python's per-step overhead goes, which matters at small batches:
+# conv-32 epochs at batch 16 ran ~1.2-1.4x faster on the 2-core CPU.
+STEPS_PER_EXECUTION = 32
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,10 @@ class TrainResult:
     recipe: Recipe
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def curve(self, metric: str = "val_loss") -> list[list[float]]:
+        """``[[seconds, value], ...]`` per epoch: the time-to-quality curve a record keeps."""
+        return [[round(t, 1), round(v, 6)] for t, v in zip(self.epoch_seconds, self.history[metric])]
+
 
 def fit(
     model: keras.Model,
@@ -115,6 +123,7 @@ def fit(
         optimizer=keras.optimizers.Adam(learning_rate(recipe, steps)),
         loss=loss,
         metrics=list(metrics),
+        steps_per_execution=STEPS_PER_EXECUTION,
     )
     clock = EpochClock()
     kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}

@@ -17,6 +17,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from helpers.training import STEPS_PER_EXECUTION
+
 PIXELS = 784
 
 
@@ -92,9 +94,10 @@ def build_autoencoder(latent_dim: int = 2, hidden: int = 256) -> VAEParts:
     return VAEParts(model, encoder, decoder, latent_dim, variational=False)
 
 
-def compile_autoencoder(parts: VAEParts, optimizer) -> None:
+def compile_autoencoder(parts: VAEParts, optimizer, steps_per_execution: int = STEPS_PER_EXECUTION) -> None:
     """Bernoulli reconstruction (summed over pixels) as the loss; the VAE adds its KL via ``add_loss``."""
-    parts.model.compile(optimizer=optimizer, loss=bernoulli_nll, metrics=[ReconstructionNats()])
+    parts.model.compile(optimizer=optimizer, loss=bernoulli_nll, metrics=[ReconstructionNats()],
+                        steps_per_execution=steps_per_execution)
 
 
 class ReconstructionNats(keras.metrics.Mean):

@@ -38,6 +38,18 @@ def test_beats_report_is_computed():
     assert results.beats_report({**rec, "model": "pca-32"}) is None
 
 
+def test_epochs_to_report_quality_uses_the_validation_curve_scaled_to_test():
+    # Report 0.006031 for conv-32 at sigma 0.2; validation ends 1% below test, so the target is 0.00597.
+    curve = [[10.0, 0.0070], [20.0, 0.0060], [30.0, 0.00596], [40.0, 0.00594]]
+    rec = results.make_record("II", "conv-32", 19105, "standard", 40.0, sigma=0.2, test_mse=0.006,
+                              val_curve=curve)
+    assert results.epochs_to_report_quality(rec) == 3
+    short = {**rec, "val_curve": [[10.0, 0.0070], [20.0, 0.0065]], "test_mse": 0.0066}
+    assert results.epochs_to_report_quality(short) is None  # stopped above the report
+    assert results.epochs_to_report_quality({**rec, "model": "pca-32"}) is None  # no report number
+    assert results.epochs_to_report_quality({k: v for k, v in rec.items() if k != "val_curve"}) is None
+
+
 def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
     target = tmp_path / "results.json"
     paths.atomic_write_json(target, [{"ok": 1}])

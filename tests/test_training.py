@@ -1,8 +1,12 @@
 """Recipes: validation and the learning-rate schedule."""
 
+import keras
+import numpy as np
 import pytest
 
-from helpers.training import Recipe, learning_rate
+from helpers.models import conv_autoencoder
+from helpers.noise import FreshNoise
+from helpers.training import STEPS_PER_EXECUTION, Recipe, fit, learning_rate, set_seed
 
 
 def test_recipe_rejects_bad_values():
@@ -23,3 +27,26 @@ def test_cosine_warms_up_then_decays_to_floor():
     assert lrs[0] == pytest.approx(0.0)
     assert lrs[1] == pytest.approx(1e-2)
     assert lrs[1] > lrs[2] > lrs[3] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_steps_per_execution_changes_speed_not_arithmetic():
+    # 13 steps: not a multiple of the steps per call, so the last call is a short one.
+    clean = np.random.default_rng(0).random((13 * 8, 28, 28, 1), dtype=np.float32)
+    weights = []
+    for steps_per_call in (1, STEPS_PER_EXECUTION):
+        set_seed(0)
+        model = conv_autoencoder(32)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", steps_per_execution=steps_per_call)
+        model.fit(FreshNoise(clean, 0.2, batch_size=8), epochs=2, verbose=0)
+        weights.append(model.get_weights())
+    assert STEPS_PER_EXECUTION > 1
+    assert all(np.array_equal(a, b) for a, b in zip(*weights))
+
+
+def test_fit_keeps_a_time_to_quality_curve():
+    x = np.random.default_rng(0).random((64, 784), dtype=np.float32)
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(784, activation="sigmoid")])
+    run = fit(model, x, x, Recipe(2, 32), validation_data=(x, x), verbose=0)
+    curve = run.curve()
+    assert len(curve) == 2 and curve[0][0] <= curve[1][0]
+    assert [v for _, v in curve] == [round(v, 6) for v in run.history["val_loss"]]
