@@ -60,8 +60,8 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "fresh_noise": True,
             "first": {32: Recipe(30, 32, 2e-3, "cosine", warmup_epochs=1),
                       64: Recipe(30, 64, 3e-3, "cosine", warmup_epochs=1)},
-            # A warm start reaches the report within 1-2 epochs (validation curves in results/standard/, run of
-            # commit 4519671, where these were 20 and 12 epochs); 6 leave a margin below the report.
+            # A warm start reached the report within 1-2 epochs when these were 20 and 12 epochs (run of commit
+            # 4519671); 6 keep every model below the report (results/standard/, run of commit e10327c).
             "finetune": {32: Recipe(6, 32, 1e-3, "cosine"), 64: Recipe(6, 64, 1e-3, "cosine")},
             # Fine-tuned from sigma 0.3 this one stalls ~1% above the report; batch 16 from scratch does not.
             "scratch": {(32, 0.2): Recipe(60, 16, 1.5e-3, "cosine", warmup_epochs=1)},
