@@ -1,0 +1,43 @@
+"""The time-to-quality benchmark's bookkeeping (its timings are printed, never asserted)."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import results
+from helpers.models import dense_autoencoder
+
+_spec = importlib.util.spec_from_file_location(
+    "time_to_quality", Path(__file__).resolve().parents[1] / "benchmarks" / "time_to_quality.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def _conv(sigma, test_mse, curve, warm_from=None):
+    return results.make_record("II", "conv-64", 75073, "standard", 1.0, sigma=sigma, test_mse=test_mse,
+                               epochs=len(curve), warm_start_from=warm_from,
+                               val_curve=[[10.0 * (i + 1), v] for i, v in enumerate(curve)])
+
+
+def test_quality_epochs_counts_warm_start_sources_in_full():
+    records = [
+        _conv(0.3, 0.0081, [0.0100, 0.0082, 0.0080]),  # report 0.008227: crosses at epoch 2, but seeds 0.2
+        # report 0.005457, scaled by 0.0053 / 0.0054 to 0.005356: crossed at epoch 2
+        _conv(0.2, 0.0054, [0.0056, 0.00533, 0.0053], warm_from=0.3),
+        results.make_record("V", "vae-2d", 1, "standard", 1.0, epochs=25, test_neg_elbo_nats=264.0),
+    ]
+    found = bench.quality_epochs(records)
+    assert found[("II", "conv-64 σ=0.3", 3)] is None
+    assert found[("II", "conv-64 σ=0.2", 3)] == 2
+    assert found[("V", "vae-2d", 25)] is None  # no report number: counted in full
+
+
+def test_seconds_per_epoch_multiplies_out_and_guards_the_slice():
+    x = np.random.default_rng(0).random((2048, 784), dtype=np.float32)
+    per_epoch = bench.seconds_per_epoch(dense_autoencoder("dense-32"), x, x, 16, 2048, 0.1,
+                                        steps_per_execution=4, repeats=1)
+    assert 0 < per_epoch < 60
+    with pytest.raises(ValueError, match="smaller --fraction"):
+        bench.seconds_per_epoch(dense_autoencoder("dense-32"), x[:100], x[:100], 16, 2048, 0.5)
