@@ -86,6 +86,11 @@ def seconds_per_epoch(model, x, y, batch: int, n_train: int, fraction: float, lo
     return per_step * math.ceil(n_train / batch)
 
 
+def row_name(model: str, sigma: float | None = None) -> str:
+    """A benchmark row's model name; records and timings are matched by it."""
+    return model if sigma is None else f"{model} σ={sigma}"
+
+
 def quality_epochs(records: list[dict]) -> dict[tuple, int | None]:
     """Epochs to report quality per standard model, keyed like the benchmark's rows; None: count in full."""
     seeds = {(r["model"], r.get("warm_start_from")) for r in records if r.get("warm_start_from") is not None}
@@ -94,8 +99,8 @@ def quality_epochs(records: list[dict]) -> dict[tuple, int | None]:
         if r.get("profile") != "standard" or "epochs" not in r:
             continue
         seeds_another = "sigma" in r and (r["model"], r["sigma"]) in seeds
-        name = f"{r['model']} σ={r['sigma']}" if "sigma" in r else r["model"]
-        found[(r["section"], name, r["epochs"])] = None if seeds_another else epochs_to_report_quality(r)
+        key = (r["section"], row_name(r["model"], r.get("sigma")), r["epochs"])
+        found[key] = None if seeds_another else epochs_to_report_quality(r)
     return found
 
 
@@ -148,7 +153,7 @@ def main() -> int:
                     per[recipe.batch_size] = seconds_per_epoch(
                         conv_autoencoder(f), noisy, x_img[:20000], recipe.batch_size, 55000, args.fraction,
                         fresh_noise_sigma=sigma if cfg["fresh_noise"] else None, steps_per_execution=spe)
-                add("II", f"conv-{f} σ={sigma}", profile, recipe.epochs, per[recipe.batch_size])
+                add("II", row_name(f"conv-{f}", sigma), profile, recipe.epochs, per[recipe.batch_size])
         cfg = profiles.settings("imu", profile)
         recipe = cfg["recipe"]
         # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
