@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers import hygiene
+
 
 def pca_reconstruction(x_train: np.ndarray, x_test: np.ndarray, components: int) -> np.ndarray:
     """Project ``x_test`` on the top ``components`` principal axes of ``x_train`` and back.
@@ -11,6 +13,7 @@ def pca_reconstruction(x_train: np.ndarray, x_test: np.ndarray, components: int)
     PCA is the optimal *linear* autoencoder with a code of that size (under MSE), so the gap between
     it and a ReLU autoencoder of the same code size is what the non-linearity buys.
     """
+    hygiene.check("pca_reconstruction (fitting the axes)", x_train)
     x_train = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
     x_test = np.asarray(x_test, dtype=np.float64).reshape(len(x_test), -1)
     if not 0 < components <= x_train.shape[1]:
@@ -48,6 +51,7 @@ def classical_denoise(images: np.ndarray, method: str, strength: float) -> np.nd
 
 def tune_classical_denoiser(noisy_val: np.ndarray, clean_val: np.ndarray) -> tuple[str, float, float]:
     """Pick the filter and strength with the lowest validation MSE: (method, strength, val_mse)."""
+    hygiene.check("tune_classical_denoiser", clean_val)
     best = None
     for method, strengths in CLASSICAL_GRID.items():
         for strength in strengths:

@@ -8,6 +8,16 @@ import sys
 from helpers.profiles import PROFILES
 
 
+def parse_seeds(text: str) -> list[int]:
+    """``"42,43,44"`` -> ``[42, 43, 44]``, or an error that shows the form."""
+    from helpers.notebook import check_seeds
+
+    try:
+        return check_seeds([t.strip() for t in text.split(",") if t.strip()])
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{err} Write them comma-separated, e.g. --seeds 42,43,44.") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -16,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", default=None, help="comma-separated notebooks, by number or name, e.g. 01,02")
     run.add_argument("--force", action="store_true", help="rerun notebooks that already completed")
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
+    run.add_argument("--seeds", default=None, type=parse_seeds,
+                     help="a seed study, e.g. 42,43,44: each notebook once per seed into runs/<profile>/seed-<n>/, "
+                          "resumable per seed; results.json merges them (default: one run, the notebook's own seed)")
+    run.add_argument("--output-root", default=None, help="folder to hold <profile>/ (default runs/)")
     run.add_argument("--quiet", action="store_true", help="do not stream the notebooks' output")
     sub.add_parser("list", help="list the notebooks")
     return parser
@@ -40,10 +54,12 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("papermill").setLevel(logging.INFO)  # streams each notebook's output as it runs
-    outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel, log_output=not args.quiet)
+    outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel, log_output=not args.quiet,
+                          output_root=args.output_root, seeds=args.seeds)
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:
-        print(f"  {o.status:7s} {o.notebook} {o.seconds:7.0f} s {o.message}")
+        seed = "" if o.seed is None else f" seed {o.seed}"
+        print(f"  {o.status:7s} {o.notebook}{seed} {o.seconds:7.0f} s {o.message}")
     if failed:
         print(f"{len(failed)} notebook(s) failed: {', '.join(o.notebook for o in failed)}", file=sys.stderr)
         return 1

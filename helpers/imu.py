@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import gait, metrics
+from helpers import gait, hygiene, metrics
 from helpers.paths import DATA_DIR
 
 WINDOW = 600
@@ -176,6 +176,7 @@ class Normaliser:
 
     @classmethod
     def fit(cls, subjects: list[Subject], max_windows: int = 2000, seed: int = 0) -> "Normaliser":
+        hygiene.check_subjects("Normaliser.fit", [s.subject_id for s in subjects])
         rng = np.random.default_rng(seed)
         parts = [s.batch(rng.choice(len(s), min(max_windows, len(s)), replace=False)) for s in subjects]
         stacked = np.concatenate(parts).reshape(-1, N_CHANNELS)

@@ -20,7 +20,7 @@ class Session:
     notebook: str
     profile: str
     output_dir: Path
-    seed: int
+    seeds: list[int]
     records: list[dict] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
@@ -30,9 +30,11 @@ class Session:
 
         return save_figure(fig, self.output_dir / f"{self.notebook}_{name}.png")
 
-    def record(self, section: str, model: str, params: int, seconds: float, **metrics) -> dict:
-        """Add a result record for this profile; it is written by :meth:`finish`."""
-        rec = make_record(section, model, params, self.profile, seconds, **metrics)
+    def record(self, section: str, model: str, params: int, seconds: float, seed: int | None = None,
+               **metrics) -> dict:
+        """Add a result record for this profile and ``seed`` (default: the first); :meth:`finish` writes it."""
+        seed = self.seeds[0] if seed is None else int(seed)
+        rec = make_record(section, model, params, self.profile, seconds, seed=seed, **metrics)
         self.records = [r for r in self.records if not _same_row(r, rec)] + [rec]
         return rec
 
@@ -44,21 +46,44 @@ class Session:
 
 
 def _same_row(a: dict, b: dict) -> bool:
-    keys = ("section", "model", "sigma", "latent_dim", "subject")
+    keys = ("section", "model", "sigma", "latent_dim", "subject", "seed")
     return all(a.get(k) == b.get(k) for k in keys)
 
 
-def start(notebook: str, profile: str, seed: int, output_dir: str | os.PathLike | None = None) -> Session:
-    """Check the profile, seed every generator, create the output folder and say where things go."""
+def check_seeds(seeds) -> list[int]:
+    """The ``seeds`` parameter as a list of distinct ints; a clear error before anything trains."""
+    if isinstance(seeds, (int, str)) and not isinstance(seeds, bool):
+        seeds = [seeds]
+    try:
+        found = [int(s) for s in seeds]
+        if any(isinstance(s, bool) or float(s) != int(s) for s in seeds):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError(f"seeds must be a list of whole numbers, e.g. [42] or [42, 43, 44]; got {seeds!r}.") from None
+    if not found or len(set(found)) != len(found) or min(found) < 0:
+        raise ValueError(f"seeds must be distinct non-negative whole numbers, at least one, e.g. [42, 43, 44]; "
+                         f"got {seeds!r}.")
+    return found
+
+
+def start(notebook: str, profile: str, seeds, output_dir: str | os.PathLike | None = None) -> Session:
+    """Check the profile and seeds, seed every generator, create the output folder and say where things go.
+
+    The records of a run carry their ``seed``; a study over several seeds gives each (model, seed) a record.
+    """
+    from helpers import hygiene
     from helpers.training import set_seed
 
     check_profile(profile)
+    seeds = check_seeds(seeds)
+    hygiene.release()  # a rerun in the same kernel starts with nothing protected
     out = Path(output_dir) if output_dir else RUNS_DIR / profile
     out.mkdir(parents=True, exist_ok=True)
-    set_seed(seed)
+    set_seed(seeds[0])
     import keras
 
-    print(f"{notebook} | profile {profile} | seed {seed} | outputs -> {out}")
+    print(f"{notebook} | profile {profile} | seed{'s' if len(seeds) > 1 else ''} "
+          f"{', '.join(map(str, seeds))} | outputs -> {out}")
     print(f"Keras {keras.__version__} on {keras.backend.backend()} | Python {platform.python_version()} | "
           f"{os.cpu_count()} CPU cores")
-    return Session(notebook=notebook, profile=profile, output_dir=out, seed=seed)
+    return Session(notebook=notebook, profile=profile, output_dir=out, seeds=seeds)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from helpers.paths import atomic_write_text
 from helpers.report_numbers import LSTM_TEST_MSE_KMH2
-from helpers.results import HEADLINE, beats_report, fmt, report_value, section_table, vae_vs_autoencoder
+from helpers.results import (HEADLINE, VERDICT_RULE, fmt, is_simulated, report_value, section_table, seed_rows,
+                             vae_vs_autoencoder, verdict_lines)
 
 SECTION_TITLES = {
     "I": "Section I — dense autoencoders (test MSE)",
@@ -29,7 +30,8 @@ EXTRA_COLUMNS = {"V": ("sample_frechet", "interp_frechet", "interp_path_ratio", 
 def _report_cell(record: dict) -> str:
     value = report_value(record)
     if record["section"] == "IV" and value is not None:
-        return f"{value:.3f} (MSE {LSTM_TEST_MSE_KMH2})"
+        context = ", real data, for context" if is_simulated(record) else ""
+        return f"{value:.3f} (MSE {LSTM_TEST_MSE_KMH2}{context})"
     return fmt(value)
 
 
@@ -45,10 +47,11 @@ def _continuity_lines(rows: list[dict]) -> list[str]:
                         "continuity and sample-quality comparisons."]
 
 
-def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None) -> str:
+def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None,
+                    figure_prefix: str = "") -> str:
     lines = ["# Reproduction report: ELE494 \"Autoencoders/LSTM networks\"", "", header, "",
              "Every number below comes from `results.json` of this run; the \"beats report?\" column is computed "
-             "by `helpers.results.beats_report`, never typed.", ""]
+             "by `helpers.results.verdict`, never typed.", "", VERDICT_RULE, ""]
     if any(r.get("simulated") for r in records):
         lines += ["> **Sections III/IV used simulated IMU data** (`helpers.gait`), because the course's recordings "
                   "are not public. Their numbers describe the simulator, not real subjects.", ""]
@@ -58,19 +61,23 @@ def report_markdown(records: list[dict], header: str, figure_dir: Path | None = 
             continue
         metric, extra = HEADLINE[section], EXTRA_COLUMNS.get(section, ())
         lines += [f"## {title}", "", *section_table(rows, metric, extra, _report_cell)]
-        verdicts = [beats_report(r) for r in rows if beats_report(r) is not None]
+        verdicts = [row["verdict"] for row in seed_rows(rows) if row["verdict"] and not row["simulated"]]
         if verdicts:
-            lines += ["", f"Beats the report in {sum(verdicts)} of {len(verdicts)} comparable rows."]
+            robust = sum(v.startswith("yes") for v in verdicts)
+            lines += ["", f"Beats the report robustly in {robust} of {len(verdicts)} comparable rows:", "",
+                      *verdict_lines(rows)]
         if section == "V":
             lines += _continuity_lines(rows)
         for name in FIGURES.get(section, ()):
             if figure_dir is None or (figure_dir / name).is_file():
-                lines += ["", f"![{name}]({name})"]
+                lines += ["", f"![{name}]({figure_prefix}{name})"]
         lines.append("")
     return "\n".join(lines)
 
 
-def write_report(output_dir: str | Path, records: list[dict], header: str) -> Path:
-    """Write ``REPORT.md`` next to the figures it embeds, atomically."""
+def write_report(output_dir: str | Path, records: list[dict], header: str, figure_dir: Path | None = None) -> Path:
+    """Write ``REPORT.md`` atomically; its figures come from ``figure_dir`` (default: beside it)."""
     output_dir = Path(output_dir)
-    return atomic_write_text(output_dir / "REPORT.md", report_markdown(records, header, output_dir))
+    figure_dir = Path(figure_dir) if figure_dir else output_dir
+    prefix = "" if figure_dir == output_dir else f"{figure_dir.relative_to(output_dir)}/"
+    return atomic_write_text(output_dir / "REPORT.md", report_markdown(records, header, figure_dir, prefix))

@@ -11,6 +11,8 @@ import math
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from helpers.paths import atomic_write_json, atomic_write_text
 from helpers.report_numbers import report_value
 
@@ -89,27 +91,131 @@ def gather(output_dir: str | Path, notebooks: Iterable[str]) -> list[dict]:
 
 
 def beats_report(record: dict) -> bool | None:
-    """True when the record's headline metric is at or below the report's; None without a report number."""
+    """One record against the report: True at or below its number; None without a comparable number.
+
+    This is one seed's comparison. The verdict a table shows comes from :func:`verdict`, over all seeds.
+    """
     reference = report_value(record)
     metric = HEADLINE.get(record["section"])
-    if reference is None or metric not in record:
+    if reference is None or metric not in record or is_simulated(record):
         return None
     return float(record[metric]) <= reference
 
 
-def epochs_to_report_quality(record: dict) -> int | None:
-    """The first epoch at which the record's validation curve reached the report's number (time to target).
+# --- The verdict rule, stated once ------------------------------------------------------------------------
+# A model "beats the report" only when a study of at least MIN_SEEDS seeds has EVERY seed at or below the
+# report's number. Fewer seeds, all below: "N seed(s), not robust". Any seed above: "no". A row measured on
+# simulated data is never set against the report's number, which was measured on real recordings.
+MIN_SEEDS = 3
+SETTING_KEYS = ("sigma", "latent_dim", "subject")
+NOT_COMPARABLE = "not comparable (simulated)"
 
-    The validation images score a little better than the test images (about 1% in Sections I and II), so
-    the target is the report's test number scaled by this model's final validation-to-test ratio. None
-    without a ``val_curve``, a report number or a crossing.
+
+def is_simulated(record: dict) -> bool:
+    """Sections III/IV rows are on simulated subjects unless the record says the data was real."""
+    if record.get("section") not in ("III", "IV"):
+        return bool(record.get("simulated", False))
+    return not (record.get("real") is True or record.get("simulated") is False)
+
+
+def verdict(values: list[float], reference: float | None, simulated: bool = False) -> str | None:
+    """The workbook's one verdict rule (see the comment above); None when there is no report number."""
+    if reference is None or not values:
+        return None
+    if simulated:
+        return NOT_COMPARABLE
+    n, below = len(values), sum(float(v) <= reference for v in values)
+    if below < n:
+        return f"no ({below} of {n} seeds at or below)"
+    if n < MIN_SEEDS:
+        return f"{n} seed{'s' if n > 1 else ''}, not robust"
+    return f"yes ({n} of {n} seeds)"
+
+
+def row_key(record: dict) -> tuple:
+    """What makes two records the same table row: section, model and setting (not the seed)."""
+    return (record["section"], record["model"], *(record.get(k) for k in SETTING_KEYS))
+
+
+def seed_rows(records: list[dict], metric: str | None = None) -> list[dict]:
+    """Records grouped by row (section, model, setting) across seeds, in first-seen order.
+
+    Each row: ``section``, ``model``, ``setting``, ``params``, ``metric``, ``values`` (one per seed), ``seeds``,
+    ``n``, ``mean``, ``sd`` (sample sd; 0 for one seed), ``min``, ``max``, ``seconds`` (mean), ``report``,
+    ``simulated`` and ``verdict`` (from :func:`verdict`), and ``first`` (the first record, for other columns).
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault(row_key(r), []).append(r)
+    rows = []
+    for key, group in groups.items():
+        m = metric or HEADLINE.get(group[0]["section"], "test_mse")
+        values = [float(r[m]) for r in group if m in r]
+        if not values:
+            continue
+        arr = np.asarray(values)
+        simulated = any(is_simulated(r) for r in group)
+        reference = report_value(group[0])
+        rows.append({"section": key[0], "model": key[1],
+                     "setting": ", ".join(f"{k}={v}" for k, v in zip(SETTING_KEYS, key[2:]) if v is not None),
+                     "params": group[0]["params"], "metric": m, "values": values,
+                     "seeds": [r.get("seed") for r in group if m in r], "n": len(values),
+                     "mean": float(arr.mean()), "sd": float(arr.std(ddof=1)) if len(arr) > 1 else 0.0,
+                     "min": float(arr.min()), "max": float(arr.max()),
+                     "seconds": float(np.mean([r["seconds"] for r in group])), "report": reference,
+                     "simulated": simulated, "verdict": verdict(values, reference, simulated), "first": group[0]})
+    return rows
+
+
+def mean_records(records: list[dict]) -> list[dict]:
+    """One record per row, its numeric metrics averaged over seeds (for notes that compare models)."""
+    out = []
+    for row in seed_rows(records):
+        group = [r for r in records if row_key(r) == row_key(row["first"])]
+        merged = dict(row["first"])
+        for k, v in merged.items():
+            if isinstance(v, float) and all(isinstance(r.get(k), (int, float)) for r in group):
+                merged[k] = float(np.mean([r[k] for r in group]))
+        merged["n_seeds"] = len(group)
+        out.append(merged)
+    return out
+
+
+def verdict_lines(records: list[dict], sections: Iterable[str] | None = None) -> list[str]:
+    """Markdown bullets, model by model: mean ± sd, range and seeds beside the report, and the verdict."""
+    lines = []
+    for row in seed_rows(records):
+        if row["report"] is None or (sections is not None and row["section"] not in sections):
+            continue
+        where = f" ({row['setting']})" if row["setting"] else ""
+        spread = (f"{row['mean']:.4g} ± {row['sd']:.2g} (min {row['min']:.4g}, max {row['max']:.4g}; "
+                  f"{row['n']} seeds)" if row["n"] > 1 else f"{row['mean']:.4g} (1 seed)")
+        lines.append(f"- `{row['model']}`{where}: {row['metric']} {spread}; report {row['report']:.4g}: "
+                     f"**{row['verdict']}**.")
+    return lines
+
+
+def epochs_to_report_quality(record: dict) -> int | None:
+    """The first epoch from which the record's validation curve *stays* at or below the report's number.
+
+    A curve that dips below the target and comes back above it has not reached it: the epoch counted is the
+    first of the final run of epochs at or below the target. The validation images score a little better
+    than the test images (about 1% in Sections I and II), so the target is the report's test number scaled
+    by this model's final validation-to-test ratio. None without a ``val_curve``, a report number or a
+    final stretch at the target.
     """
     target, curve = report_value(record), record.get("val_curve")
     metric = HEADLINE.get(record["section"])
     if target is None or not curve or metric not in record:
         return None
     target *= curve[-1][1] / float(record[metric])
-    return next((epoch for epoch, (_, value) in enumerate(curve, 1) if value <= target), None)
+    first = None
+    for epoch, (_, value) in enumerate(curve, 1):
+        if value <= target:
+            first = first or epoch
+        else:
+            first = None
+    return first
 
 
 def vae_vs_autoencoder(records: list[dict]) -> list[dict]:
@@ -144,18 +250,44 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def section_table(rows: list[dict], metric: str, extra: tuple[str, ...] = (),
+def spread_cell(row: dict) -> str:
+    """``mean ± sd`` over seeds, or the one value."""
+    return f"{fmt(row['mean'])} ± {row['sd']:.2g}" if row["n"] > 1 else fmt(row["mean"])
+
+
+def section_table(records: list[dict], metric: str, extra: tuple[str, ...] = (),
                   report_cell: Callable[[dict], str] | None = None) -> list[str]:
-    """Markdown lines of one section's table: our metric(s) beside the report's, with a computed verdict."""
+    """Markdown lines of one section's table, one row per model and setting, pooled over seeds.
+
+    Our metric as mean ± sd with min, max and the number of seeds, beside the report's number and the
+    verdict of :func:`verdict`. ``extra`` columns show seed means.
+    """
     report_cell = report_cell or (lambda r: fmt(report_value(r)))
-    lines = ["| model | setting | params | " + " | ".join((metric, *extra)) + " | report | beats report? | seconds |",
-             "|---|---|---:|" + "---:|" * (1 + len(extra)) + "---:|:---:|---:|"]
-    for r in rows:
-        setting = ", ".join(f"{k}={r[k]}" for k in ("sigma", "latent_dim", "subject") if r.get(k) is not None)
-        values = " | ".join(fmt(r.get(k)) for k in (metric, *extra))
-        lines.append(f"| {r['model']} | {setting} | {fmt(r['params'])} | {values} | {report_cell(r)} | "
-                     f"{fmt(beats_report(r))} | {fmt(r['seconds'])} |")
+    lines = ["| model | setting | params | " + " | ".join((f"{metric} (mean ± sd)", "min", "max", "seeds", *extra))
+             + " | report | beats report? | seconds |",
+             "|---|---|---:|" + "---:|" * (4 + len(extra)) + "---:|:---:|---:|"]
+    means = {row_key(r): r for r in mean_records(records)}
+    for row in seed_rows(records, metric):
+        mean_rec = means[row_key(row["first"])]
+        values = " | ".join([spread_cell(row), fmt(row["min"]) if row["n"] > 1 else "", 
+                             fmt(row["max"]) if row["n"] > 1 else "", str(row["n"]),
+                             *(fmt(mean_rec.get(k)) for k in extra)])
+        lines.append(f"| {row['model']} | {row['setting']} | {fmt(row['params'])} | {values} | "
+                     f"{report_cell(row['first'])} | {row['verdict'] or ''} | {fmt(round(row['seconds']))} |")
     return lines
+
+
+def section_markdown(records: list[dict], section: str, metric: str | None = None,
+                     extra: tuple[str, ...] = ()) -> str:
+    """One section's table (for a notebook's results cell), with the verdict rule under it."""
+    rows = [r for r in records if r["section"] == section]
+    table = section_table(rows, metric or HEADLINE.get(section, "test_mse"), extra)
+    return "\n".join([*table, "", VERDICT_RULE])
+
+
+VERDICT_RULE = (f"*Verdict rule:* a model beats the report only when every seed of a study with at least {MIN_SEEDS} "
+                "seeds is at or below the report's number; rows on simulated data are not set against the report's "
+                "real-data number.")
 
 
 def summary_markdown(records: list[dict], title: str = "Results") -> str:
@@ -164,7 +296,7 @@ def summary_markdown(records: list[dict], title: str = "Results") -> str:
     for section in dict.fromkeys(r["section"] for r in records):
         rows = [r for r in records if r["section"] == section]
         lines += [f"## Section {section}", "", *section_table(rows, HEADLINE.get(section, "test_mse")), ""]
-    return "\n".join(lines)
+    return "\n".join(lines + [VERDICT_RULE, ""])
 
 
 def write_summary(output_dir: str | Path, records: list[dict], header: str = "") -> tuple[Path, Path]:
@@ -174,3 +306,22 @@ def write_summary(output_dir: str | Path, records: list[dict], header: str = "")
     text = summary_markdown(records)
     summary = atomic_write_text(output_dir / "summary.md", (header + "\n\n" if header else "") + text)
     return results, summary
+
+
+def headline_lines(records: list[dict], digits: int = 3) -> str:
+    """Every record's headline metric to ``digits`` significant digits, one line each, in a stable order.
+
+    Printed by each notebook's last check cell (``# NBVAL_CHECK_OUTPUT``): the smoke runs are deterministic on
+    the project's CPU, so a changed recipe, model or data pipeline changes these lines and fails nbval.
+    """
+    lines = []
+    for r in records:
+        metric = HEADLINE.get(r["section"], "test_mse")
+        if metric not in r:
+            metric = next((k for k in ("test_mse", "val_rmse_kmh", "test_rmse_kmh", "test_recon_nats") if k in r), None)
+        if metric is None:
+            continue
+        setting = " ".join(f"{k}={r[k]}" for k in SETTING_KEYS if r.get(k) is not None)
+        lines.append(f"{r['section']:>3} {r['model']:<18} {setting:<12} seed={r.get('seed')} "
+                     f"{metric}={float(r[metric]):.{digits}g}")
+    return "\n".join(lines)

@@ -1,7 +1,9 @@
 """The run command: execute the notebooks headless with papermill, resumably, one profile at a time.
 
-Outputs go to ``runs/<profile>/``: executed notebooks, PNG figures, ``records/``, ``results.json``,
-``summary.md`` and ``manifest.json`` (which notebooks finished, from which inputs).
+Outputs go to ``runs/<profile>/`` (a seed study: one ``seed-<n>/`` folder per seed): executed notebooks,
+PNG figures, ``records/`` and ``status/`` (which notebooks finished, from which inputs), then the merged
+``results.json``, ``summary.md`` and ``REPORT.md``. The unit of work is :func:`run_unit`: one notebook, one
+seed, one folder.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from helpers.paths import NOTEBOOK_DIR, PROJECT_ROOT, RUNS_DIR, atomic_write_json
 from helpers.profiles import check_profile
-from helpers.results import gather, records_path, write_summary
+from helpers.results import gather, read_records, records_path, write_summary
 
 # Notebook file stem -> what it covers, in the order the workbook is read.
 NOTEBOOKS = {
@@ -55,96 +57,140 @@ class Outcome:
     status: str  # "ok", "failed" or "skipped"
     seconds: float
     message: str = ""
+    seed: int | None = None
+    records: int = 0
 
 
-def _manifest_path(out: Path) -> Path:
-    return out / "manifest.json"
+# Each (notebook, seed) unit keeps its own status file, written atomically: several runs, or several workers,
+# never read-modify-write one shared file.
+def status_path(unit_dir: Path, name: str) -> Path:
+    return Path(unit_dir) / "status" / f"{name}.json"
 
 
-def _load_manifest(out: Path) -> dict:
+def read_status(unit_dir: Path, name: str) -> dict:
     try:
-        return json.loads(_manifest_path(out).read_text())
+        return json.loads(status_path(unit_dir, name).read_text())
     except (OSError, json.JSONDecodeError):
         return {}
 
 
-def _update_manifest(out: Path, name: str, entry: dict) -> None:
-    """Re-read, update one notebook's entry, write atomically: runs in parallel keep each other's entries."""
-    manifest = _load_manifest(out)
-    manifest[name] = entry
-    atomic_write_json(_manifest_path(out), manifest)
-
-
-def is_complete(out: Path, name: str, inputs: str, manifest: dict) -> bool:
+def is_complete(unit_dir: Path, name: str, inputs: str) -> bool:
     """Finished earlier from the same inputs, with its executed notebook and records on disk."""
-    entry = manifest.get(name, {})
+    entry = read_status(unit_dir, name)
     return (entry.get("status") == "ok" and entry.get("inputs") == inputs
-            and (out / f"{name}.ipynb").is_file() and records_path(out, name).is_file())
+            and (Path(unit_dir) / f"{name}.ipynb").is_file() and records_path(unit_dir, name).is_file())
+
+
+def unit_dir(out: Path, seed: int | None) -> Path:
+    """A seed study puts each seed in ``seed-<n>/``; a plain run (the notebook's default seed) in ``out``."""
+    return Path(out) if seed is None else Path(out) / f"seed-{seed}"
+
+
+def inputs_digest(name: str, parameters: dict) -> str:
+    """What a unit's result depends on: the notebook, the helpers package and the parameters."""
+    return (f"{_digest(NOTEBOOK_DIR / f'{name}.ipynb')}-{_digest(PROJECT_ROOT / 'helpers')}-"
+            f"{json.dumps(parameters, sort_keys=True)}")
+
+
+def run_unit(notebook: str, profile: str, seed: int | None, parameters: dict | None, out_dir: str | Path,
+             kernel: str = "python3", log_output: bool = False, force: bool = False) -> dict:
+    """Execute one notebook for one seed with papermill into ``out_dir``; never raises.
+
+    Writes the executed notebook, its figures, ``records/<notebook>.json`` and ``status/<notebook>.json``
+    (atomically) into ``out_dir``. A unit already complete from the same inputs is skipped. Returns
+    ``{"status": "ok"|"failed"|"skipped", "seconds", "records", "message"}``.
+    """
+    import papermill as pm
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    params = {"profile": profile, "output_dir": str(out_dir), **(parameters or {})}
+    if seed is not None:
+        params["seeds"] = [int(seed)]
+    inputs = inputs_digest(notebook, {k: v for k, v in params.items() if k != "output_dir"})
+    if not force and is_complete(out_dir, notebook, inputs):
+        return {"status": "skipped", "seconds": 0.0, "records": len(read_records(records_path(out_dir, notebook))),
+                "message": f"already complete in {out_dir} (use --force to rerun)"}
+    partial = out_dir / f"{notebook}.partial.ipynb"
+    atomic_write_json(status_path(out_dir, notebook), {"status": "running", "inputs": inputs})
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(str(NOTEBOOK_DIR / f"{notebook}.ipynb"), str(partial), parameters=params,
+                            kernel_name=kernel, cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=log_output)
+    except Exception as err:  # papermill raises its own error types; any failure is reported the same way
+        seconds = time.perf_counter() - t0
+        failed = out_dir / f"{notebook}.failed.ipynb"
+        if partial.exists():
+            partial.replace(failed)
+        last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+        message = f"{type(err).__name__}: {last} (executed notebook kept at {failed})"
+        atomic_write_json(status_path(out_dir, notebook), {"status": "failed", "inputs": inputs,
+                                                           "seconds": round(seconds, 1), "error": message})
+        return {"status": "failed", "seconds": seconds, "records": 0, "message": message}
+    seconds = time.perf_counter() - t0
+    partial.replace(out_dir / f"{notebook}.ipynb")
+    n = len(read_records(records_path(out_dir, notebook))) if records_path(out_dir, notebook).is_file() else 0
+    atomic_write_json(status_path(out_dir, notebook), {"status": "ok", "inputs": inputs, "seconds": round(seconds, 1),
+                                                       "seed": seed, "records": n})
+    return {"status": "ok", "seconds": seconds, "records": n, "message": ""}
 
 
 def run(profile: str = "standard", only: str | None = None, force: bool = False, kernel: str = "python3",
-        output_root: Path | None = None, log_output: bool = True, extra_parameters: dict | None = None
-        ) -> list[Outcome]:
-    """Execute the selected notebooks under ``profile``; a failing notebook does not stop the others."""
-    import papermill as pm
+        output_root: Path | None = None, log_output: bool = True, extra_parameters: dict | None = None,
+        seeds: list[int] | None = None) -> list[Outcome]:
+    """Execute the selected notebooks under ``profile``, once per seed; a failing unit does not stop the others.
 
+    Without ``seeds`` each notebook runs once with its own default seed, into ``runs/<profile>/``. With
+    ``seeds`` (a seed study) each (notebook, seed) is one unit in ``runs/<profile>/seed-<n>/``, resumable on
+    its own; the merged ``results.json``, ``summary.md`` and ``REPORT.md`` go to ``runs/<profile>/``.
+    """
     check_profile(profile)
     names = select(only)
     out = (Path(output_root) if output_root else RUNS_DIR) / profile
     out.mkdir(parents=True, exist_ok=True)
-    manifest = _load_manifest(out)
-    helpers_digest = _digest(PROJECT_ROOT / "helpers")
+    units = [(name, seed) for name in names for seed in (seeds or [None])]
     outcomes: list[Outcome] = []
     t_all = time.perf_counter()
-    for i, name in enumerate(names, 1):
-        source = NOTEBOOK_DIR / f"{name}.ipynb"
-        inputs = f"{_digest(source)}-{helpers_digest}-{json.dumps(extra_parameters or {}, sort_keys=True)}"
-        if not force and is_complete(out, name, inputs, manifest):
-            print(f"[{i}/{len(names)}] {name}: already complete in {out} (use --force to rerun)", flush=True)
-            outcomes.append(Outcome(name, "skipped", 0.0))
-            continue
-        print(f"[{i}/{len(names)}] {name} ({NOTEBOOKS[name]}), profile {profile} ... "
-              f"[{time.perf_counter() - t_all:.0f} s elapsed]", flush=True)
-        partial = out / f"{name}.partial.ipynb"
-        t0 = time.perf_counter()
-        _update_manifest(out, name, {"status": "running", "inputs": inputs})
-        try:
-            pm.execute_notebook(
-                str(source), str(partial),
-                parameters={"profile": profile, **({"output_dir": str(out)} if output_root else {}),
-                            **(extra_parameters or {})},
-                kernel_name=kernel, cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=log_output,
-            )
-        except Exception as err:  # papermill raises its own error types; any failure is reported the same way
-            seconds = time.perf_counter() - t0
-            failed = out / f"{name}.failed.ipynb"
-            if partial.exists():
-                partial.replace(failed)
-            first_line = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-            message = f"{type(err).__name__}: {first_line} (executed notebook kept at {failed})"
-            print(f"[{i}/{len(names)}] {name} FAILED after {seconds:.0f} s: {message}", flush=True)
-            entry = {"status": "failed", "inputs": inputs, "seconds": round(seconds, 1), "error": message}
-            outcomes.append(Outcome(name, "failed", seconds, message))
-        else:
-            seconds = time.perf_counter() - t0
-            partial.replace(out / f"{name}.ipynb")
-            entry = {"status": "ok", "inputs": inputs, "seconds": round(seconds, 1)}
-            print(f"[{i}/{len(names)}] {name} done in {seconds:.0f} s", flush=True)
-            outcomes.append(Outcome(name, "ok", seconds))
-        _update_manifest(out, name, entry)
+    for i, (name, seed) in enumerate(units, 1):
+        tag = f"[{i}/{len(units)}] {name}" + ("" if seed is None else f" seed {seed}")
+        print(f"{tag} ({NOTEBOOKS[name]}), profile {profile} ... [{time.perf_counter() - t_all:.0f} s elapsed]",
+              flush=True)
+        result = run_unit(name, profile, seed, extra_parameters, unit_dir(out, seed), kernel=kernel,
+                          log_output=log_output, force=force)
+        verb = {"ok": f"done in {result['seconds']:.0f} s, {result['records']} records",
+                "skipped": result["message"], "failed": f"FAILED after {result['seconds']:.0f} s: {result['message']}"}
+        print(f"{tag}: {verb[result['status']]}", flush=True)
+        outcomes.append(Outcome(name, result["status"], result["seconds"], result["message"], seed, result["records"]))
     summarise(out, profile)
     return outcomes
 
 
+def unit_dirs(out: Path) -> list[Path]:
+    """The folders holding units under ``out``: ``out`` itself and its ``seed-<n>/`` folders, by seed."""
+    seeded = sorted((p for p in Path(out).glob("seed-*") if p.is_dir() and p.name[5:].isdigit()),
+                    key=lambda p: int(p.name[5:]))
+    return [Path(out), *seeded]
+
+
+def gather_units(out: Path) -> tuple[list[dict], Path | None]:
+    """Records of every finished unit under ``out`` (never a half-run one), and the folder of the first."""
+    records, first = [], None
+    for folder in unit_dirs(out):
+        finished = [n for n in NOTEBOOKS if read_status(folder, n).get("status") == "ok"]
+        found = gather(folder, finished)
+        if found and first is None:
+            first = folder
+        records += found
+    return records, first
+
+
 def summarise(out: Path, profile: str) -> None:
-    """Gather every notebook's records into ``results.json``, ``summary.md`` and ``REPORT.md``."""
+    """Merge every finished unit's records into ``results.json``, ``summary.md`` and ``REPORT.md``."""
     from helpers.provenance import header
     from helpers.report import write_report
 
-    manifest = _load_manifest(out)
-    finished = [n for n in NOTEBOOKS if manifest.get(n, {}).get("status") == "ok"]  # never a half-run notebook
-    records = gather(out, finished)
+    records, figures = gather_units(out)
     text = header(profile)
     results, summary = write_summary(out, records, header=text)
-    report = write_report(out, records, text)
+    report = write_report(out, records, text, figure_dir=figures)
     print(f"{len(records)} records -> {results}; table -> {summary}; report -> {report}", flush=True)

@@ -14,6 +14,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from helpers import hygiene
+
 SCHEDULES = ("constant", "cosine")
 # Optimiser steps per call into the compiled graph. The arithmetic is unchanged (bit-identical weights,
 # see tests/test_training.py); only Python's per-step overhead goes, which matters at small batches:
@@ -117,6 +119,7 @@ def fit(
     ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``.
     """
     recipe = recipe or Recipe(epochs=1)
+    hygiene.check("fit", x, y, validation_data)  # test data never trains or validates
     n = len(x) if y is not None else len(x) * recipe.batch_size
     steps = len(x) if y is None else math.ceil(n / recipe.batch_size)
     model.compile(
