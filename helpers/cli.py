@@ -29,8 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", default=None, type=parse_seeds,
                      help="a seed study, e.g. 42,43,44: each notebook once per seed into runs/<profile>/seed-<n>/, "
                           "resumable per seed; results.json merges them (default: one run, the notebook's own seed)")
+    run.add_argument("--engine", default="local", choices=("local", "dask"),
+                     help="local: one unit after another (default); dask: units in parallel on Dask distributed")
+    run.add_argument("--jobs", type=int, default=2, help="--engine dask without --scheduler: worker processes (default 2)")
+    run.add_argument("--scheduler", default=None, help="--engine dask: join the cluster at this address, e.g. tcp://host:8786")
     run.add_argument("--output-root", default=None, help="folder to hold <profile>/ (default runs/)")
-    run.add_argument("--quiet", action="store_true", help="do not stream the notebooks' output")
+    run.add_argument("--quiet", action="store_true", help="only one line per notebook (no notebook output)")
+    run.add_argument("--verbose", action="store_true",
+                     help="everything papermill logs (cell markers, object reprs, kernel messages)")
     sub.add_parser("list", help="list the notebooks")
     return parser
 
@@ -44,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {what}")
         return 0
     try:
+        if args.quiet and args.verbose:
+            raise ValueError("--quiet and --verbose contradict each other; give one.")
         runner.select(args.only)
+        if args.jobs < 1:
+            raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
         if args.profile not in PROFILES:
             raise ValueError(f"Unknown profile {args.profile!r}. Choose one of: {', '.join(PROFILES)}.")
     except ValueError as err:
@@ -53,9 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("papermill").setLevel(logging.INFO)  # streams each notebook's output as it runs
-    outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel, log_output=not args.quiet,
-                          output_root=args.output_root, seeds=args.seeds)
+    if args.verbose:
+        logging.getLogger("papermill").setLevel(logging.INFO)  # streams papermill's whole log as it runs
+    output = "quiet" if args.quiet else ("verbose" if args.verbose else "tidy")
+    outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel,
+                          log_output={"quiet": False, "verbose": True, "tidy": "tidy"}[output],
+                          output_root=args.output_root, seeds=args.seeds, engine=args.engine, jobs=args.jobs,
+                          scheduler=args.scheduler)
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:
         seed = "" if o.seed is None else f" seed {o.seed}"

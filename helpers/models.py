@@ -1,6 +1,11 @@
-"""The report's architectures, in plain Keras 3 (no backend-specific code).
+"""The report's architectures and their families, in plain Keras 3 (no backend-specific code).
 
-Each builder returns an uncompiled ``keras.Model`` whose parameter count matches the report.
+Each builder returns an uncompiled ``keras.Model``. The report's models are named defaults of each family
+and keep its exact parameter counts; a student may type any other member:
+
+* ``dense-<units>[-<units>...]``: a dense autoencoder with those hidden layers (``dense-8``, ``dense-512-8-512``);
+* ``conv_autoencoder(filters)``: the report's denoiser with any number of filters per convolution;
+* ``lstm-<units>x<layers>``: a stacked LSTM speed model (the report's ``seed-lstm`` is ``lstm-200x3``).
 """
 
 from __future__ import annotations
@@ -26,32 +31,51 @@ PARAM_COUNTS = {
 }
 
 
-def _unknown(kind: str, name: object, known) -> ValueError:
-    return ValueError(f"Unknown {kind} {name!r}. Choose one of: {', '.join(map(str, known))}.")
+DENSE_GRAMMAR = "dense-<units>[-<units>...], every <units> a positive whole number, e.g. dense-64 or dense-512-8-512"
+
+
+def dense_layers(name: str) -> tuple[int, ...]:
+    """The hidden layer sizes a dense model's name spells: ``"dense-128-32-128"`` -> ``(128, 32, 128)``."""
+    parts = str(name).split("-")
+    if parts[0] != "dense" or len(parts) < 2 or not all(p.isdigit() and int(p) > 0 for p in parts[1:]):
+        raise ValueError(f"Unknown dense architecture {name!r}. Write it as {DENSE_GRAMMAR} "
+                         f"(the report's: {', '.join(DENSE_ARCHITECTURES)}).")
+    return tuple(int(p) for p in parts[1:])
+
+
+def code_size(name: str) -> int:
+    """The narrowest hidden layer of a dense model: its code."""
+    return min(dense_layers(name))
 
 
 def dense_autoencoder(name: str, input_dim: int = 784) -> keras.Model:
     """Fully connected autoencoder: ReLU hidden layers, sigmoid output (Section I).
 
-    ``name`` is one of :data:`DENSE_ARCHITECTURES`, e.g. ``"dense-128-32-128"``.
+    ``name`` spells the hidden layers, e.g. ``"dense-128-32-128"`` (see :data:`DENSE_GRAMMAR`).
     """
-    if name not in DENSE_ARCHITECTURES:
-        raise _unknown("dense architecture", name, DENSE_ARCHITECTURES)
+    hidden = dense_layers(name)
     inputs = keras.Input(shape=(input_dim,), name="image")
     x = inputs
-    for i, units in enumerate(DENSE_ARCHITECTURES[name]):
+    for i, units in enumerate(hidden):
         x = layers.Dense(units, activation="relu", name=f"hidden_{i + 1}")(x)
     outputs = layers.Dense(input_dim, activation="sigmoid", name="reconstruction")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
+def check_filters(filters: int) -> int:
+    """A filter count for :func:`conv_autoencoder`, or a clear error (before any training)."""
+    if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
+        raise ValueError(f"Filters per convolution must be a positive whole number, e.g. 8, 32 or 64; got {filters!r}.")
+    return filters
+
+
 def conv_autoencoder(filters: int, image_shape: tuple[int, int, int] = (28, 28, 1)) -> keras.Model:
-    """Denoising convolutional autoencoder of Section II (32 or 64 filters).
+    """Denoising convolutional autoencoder of Section II (the report's: 32 or 64 filters).
 
     Conv 3x3 -> maxpool -> Conv 3x3 -> maxpool -> ConvT 3x3 /2 -> ConvT 3x3 /2 to one sigmoid channel.
+    Any positive number of filters keeps that structure.
     """
-    if filters not in (32, 64):
-        raise _unknown("filter width", filters, (32, 64))
+    check_filters(filters)
     inputs = keras.Input(shape=image_shape, name="noisy_image")
     x = layers.Conv2D(filters, 3, padding="same", activation="relu")(inputs)
     x = layers.MaxPooling2D(2)(x)
@@ -62,13 +86,21 @@ def conv_autoencoder(filters: int, image_shape: tuple[int, int, int] = (28, 28, 
     return keras.Model(inputs, outputs, name=f"conv-{filters}")
 
 
+def stacked_lstm(units: int = 200, depth: int = 3, window: int = 600, channels: int = 6,
+                 name: str | None = None) -> keras.Model:
+    """``depth`` stacked LSTM(``units``) layers and a linear output; the report's is 200 x 3 (807,401 parameters)."""
+    if units < 1 or depth < 1:
+        raise ValueError(f"An LSTM needs units >= 1 and depth >= 1, got {units} and {depth}.")
+    inputs = keras.Input(shape=(window, channels), name="imu_window")
+    x = inputs
+    for i in range(depth):
+        x = layers.LSTM(units, return_sequences=i < depth - 1)(x)
+    return keras.Model(inputs, layers.Dense(1, name="speed_kmh")(x), name=name or f"lstm-{units}x{depth}")
+
+
 def seed_lstm(window: int = 600, channels: int = 6) -> keras.Model:
     """The report's speed model: three stacked LSTM(200) layers and a linear output (807,401 parameters)."""
-    inputs = keras.Input(shape=(window, channels), name="imu_window")
-    x = layers.LSTM(200, return_sequences=True)(inputs)
-    x = layers.LSTM(200, return_sequences=True)(x)
-    x = layers.LSTM(200)(x)
-    return keras.Model(inputs, layers.Dense(1, name="speed_kmh")(x), name="seed-lstm")
+    return stacked_lstm(200, 3, window, channels, name="seed-lstm")
 
 
 def conv_lstm(window: int = 600, channels: int = 6, mean_speed_kmh: float = 6.75) -> keras.Model:
@@ -89,8 +121,22 @@ def conv_lstm(window: int = 600, channels: int = 6, mean_speed_kmh: float = 6.75
 SPEED_MODELS = {"seed-lstm": seed_lstm, "conv-lstm": conv_lstm}
 
 
+SPEED_GRAMMAR = "conv-lstm, seed-lstm (the report's), or lstm-<units>x<layers>, e.g. lstm-64x2"
+
+
+def check_speed_model(name: str) -> str:
+    """The name, or an error that shows the grammar (before any data is made)."""
+    parts = str(name).removeprefix("lstm-").split("x")
+    if name in SPEED_MODELS or (str(name).startswith("lstm-") and len(parts) == 2
+                                and all(p.isdigit() and int(p) > 0 for p in parts)):
+        return name
+    raise ValueError(f"Unknown speed model {name!r}. Choose {SPEED_GRAMMAR}.")
+
+
 def speed_model(name: str) -> keras.Model:
-    """A speed regressor by name: ``"conv-lstm"`` (default) or the report's ``"seed-lstm"``."""
-    if name not in SPEED_MODELS:
-        raise _unknown("speed model", name, SPEED_MODELS)
-    return SPEED_MODELS[name]()
+    """A speed regressor by name: ``"conv-lstm"`` (default), the report's ``"seed-lstm"``, or ``"lstm-64x2"``."""
+    check_speed_model(name)
+    if name in SPEED_MODELS:
+        return SPEED_MODELS[name]()
+    units, depth = (int(p) for p in name.removeprefix("lstm-").split("x"))
+    return stacked_lstm(units, depth)

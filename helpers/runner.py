@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,8 @@ from pathlib import Path
 from helpers.paths import NOTEBOOK_DIR, PROJECT_ROOT, RUNS_DIR, atomic_write_json
 from helpers.profiles import check_profile
 from helpers.results import gather, read_records, records_path, write_summary
+
+ENGINES = ("local", "dask")
 
 # Notebook file stem -> what it covers, in the order the workbook is read.
 NOTEBOOKS = {
@@ -93,12 +97,13 @@ def inputs_digest(name: str, parameters: dict) -> str:
 
 
 def run_unit(notebook: str, profile: str, seed: int | None, parameters: dict | None, out_dir: str | Path,
-             kernel: str = "python3", log_output: bool = False, force: bool = False) -> dict:
+             kernel: str = "python3", log_output: bool | str = False, force: bool = False) -> dict:
     """Execute one notebook for one seed with papermill into ``out_dir``; never raises.
 
     Writes the executed notebook, its figures, ``records/<notebook>.json`` and ``status/<notebook>.json``
     (atomically) into ``out_dir``. A unit already complete from the same inputs is skipped. Returns
-    ``{"status": "ok"|"failed"|"skipped", "seconds", "records", "message"}``.
+    ``{"status": "ok"|"failed"|"skipped", "seconds", "records", "message"}``. ``log_output``: False (quiet),
+    ``"tidy"`` (the notebook's own lines with progress, see :class:`TidyConsole`) or True (papermill's full log).
     """
     import papermill as pm
 
@@ -114,9 +119,28 @@ def run_unit(notebook: str, profile: str, seed: int | None, parameters: dict | N
     partial = out_dir / f"{notebook}.partial.ipynb"
     atomic_write_json(status_path(out_dir, notebook), {"status": "running", "inputs": inputs})
     t0 = time.perf_counter()
+    mode = "tidy" if log_output == "tidy" else ("verbose" if log_output else "quiet")
+    handler = _console(notebook.split("_", 1)[0] + ("" if seed is None else f" seed {seed}"), notebook, mode)
+    pm_logger = logging.getLogger("papermill")
+    saved = (pm_logger.level, pm_logger.propagate)
+    if handler:
+        pm_logger.addHandler(handler)
+        pm_logger.setLevel(logging.INFO)
+        pm_logger.propagate = False
+    quiet_kernel = [] if mode == "verbose" else ["--IPKernelApp.log_level=ERROR"]  # no transport warnings
     try:
-        pm.execute_notebook(str(NOTEBOOK_DIR / f"{notebook}.ipynb"), str(partial), parameters=params,
-                            kernel_name=kernel, cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=log_output)
+        for attempt in range(1, KERNEL_START_TRIES + 1):
+            try:
+                pm.execute_notebook(str(NOTEBOOK_DIR / f"{notebook}.ipynb"), str(partial), parameters=params,
+                                    kernel_name=kernel, cwd=str(NOTEBOOK_DIR), progress_bar=False,
+                                    log_output=mode != "quiet", extra_arguments=quiet_kernel)
+                break
+            except Exception:
+                # A kernel that never started (a port taken by a parallel start) is retried; a notebook
+                # that ran cells and failed is not.
+                if attempt == KERNEL_START_TRIES or _cells_started(partial):
+                    raise
+                print(f"{notebook}: the kernel did not start (try {attempt}); starting it again", flush=True)
     except Exception as err:  # papermill raises its own error types; any failure is reported the same way
         seconds = time.perf_counter() - t0
         failed = out_dir / f"{notebook}.failed.ipynb"
@@ -127,6 +151,11 @@ def run_unit(notebook: str, profile: str, seed: int | None, parameters: dict | N
         atomic_write_json(status_path(out_dir, notebook), {"status": "failed", "inputs": inputs,
                                                            "seconds": round(seconds, 1), "error": message})
         return {"status": "failed", "seconds": seconds, "records": 0, "message": message}
+    finally:
+        if handler:
+            pm_logger.removeHandler(handler)
+            pm_logger.setLevel(saved[0])
+            pm_logger.propagate = saved[1]
     seconds = time.perf_counter() - t0
     partial.replace(out_dir / f"{notebook}.ipynb")
     n = len(read_records(records_path(out_dir, notebook))) if records_path(out_dir, notebook).is_file() else 0
@@ -135,20 +164,82 @@ def run_unit(notebook: str, profile: str, seed: int | None, parameters: dict | N
     return {"status": "ok", "seconds": seconds, "records": n, "message": ""}
 
 
+KERNEL_START_TRIES = 3
+# Papermill's own chatter and the reprs of objects a cell returns: kept out of the tidy console.
+_NOISE = re.compile(r"^(Executing|Ending) Cell \d+-*$|^Executing notebook with kernel|^(Input|Output) Notebook:|"
+                    r"^Working directory:|^<Figure size [^>]*>$|^<IPython\.core\.display\.\w+ object>$|"
+                    r"^<[\w.]+ object at 0x[0-9a-f]+>$|^\[IPKernelApp\]|^Unable to parse line \d+ |"
+                    r"\x1b\[|[┏┃┡│├└┗]")  # the last two: Keras's model summary tables (the notebook shows them)
+
+
+class TidyConsole(logging.Handler):
+    """Papermill's log, tidied for people: each line a notebook prints, with its cell and elapsed time.
+
+    ``Executing Cell`` / ``Ending Cell`` pairs, object reprs and kernel transport warnings are dropped;
+    the notebook's own lines (which model, epoch summaries, metrics) stay, prefixed with progress.
+    """
+
+    def __init__(self, tag: str, cells: int, write=print):
+        super().__init__(level=logging.INFO)
+        self.tag, self.cells, self.cell, self.write, self.t0 = tag, cells, 0, write, time.perf_counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        started = re.match(r"^Executing Cell (\d+)", text)
+        if started:
+            self.cell = int(started.group(1))
+            return
+        for line in text.splitlines():
+            if line.strip() and not _NOISE.search(line.strip()):
+                self.write(f"  {self.tag} | cell {self.cell:>2}/{self.cells} | {time.perf_counter() - self.t0:5.0f} s | "
+                           f"{line.rstrip()}")
+
+
+def _console(tag: str, notebook: str, mode: str):
+    """A logging handler for papermill in ``mode`` "tidy" (None for "quiet" and "verbose")."""
+    if mode != "tidy":
+        return None
+    cells = len(json.loads((NOTEBOOK_DIR / f"{notebook}.ipynb").read_text())["cells"]) + 1  # + injected parameters
+    return TidyConsole(tag, cells)
+
+
+def _cells_started(partial: Path) -> bool:
+    """Did papermill run any cell of this (partial) notebook? False when the kernel never started."""
+    try:
+        cells = json.loads(Path(partial).read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return any(c.get("metadata", {}).get("papermill", {}).get("status") in ("running", "completed", "failed")
+               for c in cells)
+
+
 def run(profile: str = "standard", only: str | None = None, force: bool = False, kernel: str = "python3",
-        output_root: Path | None = None, log_output: bool = True, extra_parameters: dict | None = None,
-        seeds: list[int] | None = None) -> list[Outcome]:
+        output_root: Path | None = None, log_output: bool | str = "tidy", extra_parameters: dict | None = None,
+        seeds: list[int] | None = None, engine: str = "local", jobs: int = 2, scheduler: str | None = None
+        ) -> list[Outcome]:
     """Execute the selected notebooks under ``profile``, once per seed; a failing unit does not stop the others.
 
     Without ``seeds`` each notebook runs once with its own default seed, into ``runs/<profile>/``. With
     ``seeds`` (a seed study) each (notebook, seed) is one unit in ``runs/<profile>/seed-<n>/``, resumable on
     its own; the merged ``results.json``, ``summary.md`` and ``REPORT.md`` go to ``runs/<profile>/``.
+    ``engine="dask"`` runs the units on Dask distributed (:mod:`helpers.cluster`), ``jobs`` at a time on
+    this machine or on the cluster at ``scheduler``.
     """
     check_profile(profile)
+    if engine not in ENGINES:
+        raise ValueError(f"Unknown engine {engine!r}. Choose one of: {', '.join(ENGINES)}.")
     names = select(only)
     out = (Path(output_root) if output_root else RUNS_DIR) / profile
     out.mkdir(parents=True, exist_ok=True)
     units = [(name, seed) for name in names for seed in (seeds or [None])]
+    if engine == "dask":
+        from helpers.cluster import run_units, unit_from_path
+
+        found = run_units([unit_from_path(out, n, profile, s, extra_parameters) for n, s in units], jobs=jobs,
+                          scheduler=scheduler, kernel=kernel, force=force)
+        summarise(out, profile)
+        return [Outcome(n, r["status"], r["seconds"], r["message"], s, r["records"])
+                for (n, s), r in zip(units, found)]
     outcomes: list[Outcome] = []
     t_all = time.perf_counter()
     for i, (name, seed) in enumerate(units, 1):

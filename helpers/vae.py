@@ -131,6 +131,39 @@ def encode(parts: VAEParts, x: np.ndarray) -> np.ndarray:
     return np.asarray(out[0] if parts.variational else out)
 
 
+def check_latent_dims(latent_dims, compare_dims=()) -> tuple[list[int], list[int]]:
+    """``latent_dims`` and ``compare_dims`` as lists of code sizes >= 1, or a clear error before training."""
+    def sizes(name, values):
+        values = [values] if isinstance(values, int) else list(values)
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in values):
+            raise ValueError(f"{name} must list code sizes, whole numbers >= 1, e.g. [2, 16]; got {values!r}.")
+        return values
+    latent, compare = sizes("latent_dims", latent_dims), sizes("compare_dims", compare_dims)
+    if not latent:
+        raise ValueError("latent_dims needs at least one code size, e.g. [2].")
+    if set(compare) - set(latent):
+        raise ValueError(f"compare_dims {compare} must be among latent_dims {latent}: a plain AE is trained beside "
+                         "the VAE of the same code size.")
+    return latent, compare
+
+
+def latent_plane(codes: np.ndarray) -> tuple[np.ndarray, tuple[str, str]]:
+    """Two coordinates per code for a latent map, and their axis labels.
+
+    A 2-D code is shown as it is; a wider one by its first two principal components (of these codes); a
+    1-D code against a random jitter that carries no meaning.
+    """
+    codes = np.asarray(codes, dtype=np.float64)
+    if codes.shape[1] == 2:
+        return codes, ("z₁", "z₂")
+    if codes.shape[1] == 1:
+        jitter = np.random.default_rng(0).uniform(-1, 1, len(codes))
+        return np.c_[codes[:, 0], jitter], ("z₁", "random jitter (no meaning)")
+    centred = codes - codes.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    return centred @ axes[:2].T, ("principal component 1 of the codes", "principal component 2 of the codes")
+
+
 def decode(parts: VAEParts, z: np.ndarray) -> np.ndarray:
     return np.asarray(parts.decoder.predict(np.asarray(z, dtype=np.float32), batch_size=1024, verbose=0))
 

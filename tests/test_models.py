@@ -14,9 +14,15 @@ def test_dense_parameter_counts(name):
     assert [layer.activation.__name__ for layer in model.layers[1:]] == ["relu"] * (len(model.layers) - 2) + ["sigmoid"]
 
 
-def test_unknown_architecture_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown dense architecture 'dense-7'.*dense-32"):
-        models.dense_autoencoder("dense-7")
+def test_any_dense_family_member_builds_and_bad_names_show_the_grammar():
+    # dense-8: 784*8 + 8 + 8*784 + 784 parameters; dense-512-8-512 adds the two 512-unit layers.
+    assert models.dense_autoencoder("dense-8").count_params() == 784 * 8 + 8 + 8 * 784 + 784
+    assert models.dense_autoencoder("dense-512-8-512").count_params() == (
+        784 * 512 + 512 + 512 * 8 + 8 + 8 * 512 + 512 + 512 * 784 + 784)
+    assert models.code_size("dense-512-8-512") == 8
+    for bad in ("dense-0", "dense-x", "dense", "conv-32", "dense-8-"):
+        with pytest.raises(ValueError, match=r"Unknown dense architecture.*dense-<units>.*dense-512-8-512"):
+            models.dense_autoencoder(bad)
 
 
 def test_dense_output_is_in_unit_interval():
@@ -31,6 +37,18 @@ def test_conv_parameter_counts(filters):
     assert model.output_shape == (None, 28, 28, 1)
 
 
-def test_unknown_conv_width_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown filter width 48"):
-        models.conv_autoencoder(48)
+def test_any_conv_width_keeps_the_structure_and_bad_widths_are_clear_errors():
+    # Conv(1->f) + Conv(f->f) + ConvT(f->f) + ConvT(f->1), 3x3 kernels with biases.
+    f = 8
+    assert models.conv_autoencoder(f).count_params() == (9 * f + f) + 2 * (9 * f * f + f) + (9 * f + 1)
+    for bad in (0, -4, 2.5, "32"):
+        with pytest.raises(ValueError, match="positive whole number"):
+            models.conv_autoencoder(bad)
+
+
+def test_stacked_lstm_family_and_the_report_lstm():
+    assert models.speed_model("lstm-200x3").count_params() == models.PARAM_COUNTS["seed-lstm"]
+    assert models.speed_model("seed-lstm").count_params() == models.PARAM_COUNTS["seed-lstm"]
+    assert models.speed_model("lstm-16x1").count_params() == 4 * (16 * (6 + 16) + 16) + 17
+    with pytest.raises(ValueError, match=r"lstm-<units>x<layers>"):
+        models.check_speed_model("lstm-0x2")

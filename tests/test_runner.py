@@ -34,15 +34,26 @@ def test_profiles_cover_every_model():
 
 
 def test_is_complete_needs_same_inputs_and_files(tmp_path):
+    from helpers.paths import atomic_write_json
+
     name = "01_dense_autoencoders"
-    manifest = {name: {"status": "ok", "inputs": "abc"}}
-    assert not runner.is_complete(tmp_path, name, "abc", manifest)  # no files yet
+    atomic_write_json(runner.status_path(tmp_path, name), {"status": "ok", "inputs": "abc"})
+    assert not runner.is_complete(tmp_path, name, "abc")  # no files yet
     (tmp_path / f"{name}.ipynb").write_text("{}")
     (tmp_path / "records").mkdir()
     (tmp_path / "records" / f"{name}.json").write_text("[]")
-    assert runner.is_complete(tmp_path, name, "abc", manifest)
-    assert not runner.is_complete(tmp_path, name, "changed", manifest)
-    assert not runner.is_complete(tmp_path, name, "abc", {name: {"status": "running", "inputs": "abc"}})
+    assert runner.is_complete(tmp_path, name, "abc")
+    assert not runner.is_complete(tmp_path, name, "changed")
+    atomic_write_json(runner.status_path(tmp_path, name), {"status": "running", "inputs": "abc"})
+    assert not runner.is_complete(tmp_path, name, "abc")
+
+
+def test_seeds_option_is_checked_before_anything_runs(capsys):
+    assert cli.parse_seeds("42, 43,44") == [42, 43, 44]
+    for bad in ("42,x", "42,42", "-1"):
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["run", "--seeds", bad])
+        assert "--seeds 42,43,44" in capsys.readouterr().err
 
 
 def test_summary_ignores_unfinished_notebooks(tmp_path, monkeypatch):
@@ -51,10 +62,14 @@ def test_summary_ignores_unfinished_notebooks(tmp_path, monkeypatch):
 
     first, second = list(runner.NOTEBOOKS)[:2]
     rec = results.make_record("I", "dense-32", 50992, "smoke", 1.0, test_mse=0.02)
-    results.write_records(tmp_path, first, [rec])
-    results.write_records(tmp_path, second, [{**rec, "model": "stale"}])
-    atomic_write_json(tmp_path / "manifest.json", {first: {"status": "ok"}, second: {"status": "running"}})
+    for seed in (42, 43):  # a seed study: one folder per seed, merged at the top
+        folder = runner.unit_dir(tmp_path, seed)
+        results.write_records(folder, first, [{**rec, "seed": seed}])
+        results.write_records(folder, second, [{**rec, "model": "stale", "seed": seed}])
+        atomic_write_json(runner.status_path(folder, first), {"status": "ok"})
+        atomic_write_json(runner.status_path(folder, second), {"status": "running"})
     runner.summarise(tmp_path, "smoke")
-    models = [r["model"] for r in results.read_records(tmp_path / "results.json")]
-    assert models == ["dense-32"]
+    merged = results.read_records(tmp_path / "results.json")
+    assert [(r["model"], r["seed"]) for r in merged] == [("dense-32", 42), ("dense-32", 43)]
+    assert "| 2 |" in (tmp_path / "summary.md").read_text()  # one row, two seeds
     assert (tmp_path / "REPORT.md").is_file() and (tmp_path / "summary.md").is_file()
