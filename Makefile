@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= standard
 
-.PHONY: setup run test unit nbval smoke nbval-refs
+.PHONY: setup run test unit nbval smoke nbval-refs lock
 
 setup:
 	bash scripts/setup.sh $(VENV)
@@ -22,3 +22,10 @@ unit:
 # Rebuild the nbval references after a notebook changes (runs the smoke profile).
 nbval-refs:
 	$(PY) tests/refresh_notebook_references.py
+
+# Re-pin requirements.lock from requirements.txt in a fresh virtual environment (Linux x86_64, Python 3.11).
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv && .lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q -r requirements.txt
+	{ head -2 requirements.lock; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv

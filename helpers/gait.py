@@ -10,8 +10,11 @@ given, and says so. Every choice below is grounded in published gait biomechanic
   (Cavanagh & Kram 1989); stride length = speed / frequency.
 * **Walk-run transition** is subject-specific, near 2.0 m/s (1.9-2.2; Hreljac 1993).
 * **Foot pitch** per stride: heel strike with the toes up (~20 deg), foot flat, push-off to ~-45 deg
-  (more when running), then the swing brings the toes up again. Its rate is the sagittal gyro, whose
-  swing peak is ~500 deg/s walking and higher running (Mariani et al. 2010; gaitmap's sample).
+  (more when running), then the swing brings the toes up again. Its rate is the sagittal gyro (positive
+  when the toes go down, as in gaitmap's frame): the push-off peak is the largest, ~500 deg/s walking,
+  the swing's toes-up trough ~-340 deg/s (Mariani et al. 2010; gaitmap's sample, whose mean stride curve
+  the simulator's matches with a correlation of 0.8-0.95, and whose strapdown (ZUPT) integral gives the
+  stride length: the accelerometer and gyroscope are kinematically consistent).
 * **Foot translation** in swing follows a minimum-jerk profile over one stride length (belt frame),
   with a foot-clearance arc; **heel-strike impacts** are damped ~35 Hz oscillations whose amplitude
   grows with speed (~12 g walking at a shoe, up to the +-16 g range running).
@@ -110,9 +113,9 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     # Foot pitch: set the angle changes, let the rates follow (each bump's integral is exact per stride).
     heel_angle = np.deg2rad(20 + 5 * running) * jitter()
     toe_off_angle = -np.deg2rad(40 + 25 * running + 4 * speed) * jitter()
-    swing_width = 0.17 * (1 - d)
+    swing_width = 0.25 * (1 - d)
     shapes = [(-heel_angle, _bump(phase, 0.05, 0.035)),  # foot flat after heel strike
-              (toe_off_angle, _bump(phase, d - 0.02, 0.07)),  # push-off, toes down
+              (toe_off_angle, _bump(phase, d - 0.02, 0.05)),  # push-off, toes down
               (heel_angle - toe_off_angle, _bump(phase, d + 0.45 * (1 - d), swing_width))]  # swing
     omega = sum(change * shape / (shape.sum() / fs) for change, shape in shapes)  # rad/s
     theta = np.cumsum(omega) / fs + heel_angle
@@ -133,13 +136,18 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     acc[:, 2] += ring
     acc[:, 0] -= 0.45 * ring
 
-    # Specific force in the pitched sensor frame: f = R(theta)^T (a + g z).
+    # Specific force in the pitched sensor frame (x forward, y left, z up; theta = toes-up pitch, a rotation
+    # by -theta about y): f = R_y(-theta)^T (a + g z).
     fx, fz = acc[:, 0], acc[:, 2] + G
     c, s = np.cos(theta), np.sin(theta)
     sensor_acc = np.stack([c * fx + s * fz, acc[:, 1], -s * fx + c * fz], axis=1)
-    gyro = np.stack([0.12 * np.rad2deg(omega) * np.roll(phase > d, n // 20),
-                     np.rad2deg(omega),
-                     -0.08 * np.rad2deg(omega) * (phase > d)], axis=1)
+    # The gyroscope reports the rotation about +y, which is -dtheta/dt: toes going down (push-off, foot
+    # flat) read positive, the swing's toes-up rotation negative, as in the real recording (gaitmap's frame).
+    # Until 2026-11-30 this sign was flipped, so the accelerometer and gyroscope disagreed: the strapdown
+    # (ZUPT) integral of a simulated stride missed its length, and the mean stride curve of gyr_y
+    # correlated at -0.94 with the real one.
+    rate = -np.rad2deg(omega)
+    gyro = np.stack([0.12 * rate * np.roll(phase > d, n // 20), rate, -0.08 * rate * (phase > d)], axis=1)
     return np.concatenate([sensor_acc, gyro], axis=1)
 
 
@@ -178,12 +186,56 @@ def simulate_recording(subject: Subject, speed_kmh: float, duration_s: float, fs
 
 def stride_statistics(signal: np.ndarray, heel_strikes: np.ndarray, fs: float,
                       sagittal: int = 4) -> dict[str, float]:
-    """Mean stride time (s), sagittal swing gyro peak (deg/s) and peak |acc| per stride (g)."""
+    """Mean stride time (s), largest sagittal gyro rate per stride (deg/s: push-off) and peak |acc| (g)."""
     times, gyro_peaks, acc_peaks = [], [], []
     for start, end in zip(heel_strikes[:-1], heel_strikes[1:]):
         segment = signal[start:end]
         times.append((end - start) / fs)
         gyro_peaks.append(segment[:, sagittal].max())
         acc_peaks.append(np.linalg.norm(segment[:, :3], axis=1).max() / G)
-    return {"stride_time_s": float(np.mean(times)), "swing_gyro_peak_dps": float(np.mean(gyro_peaks)),
+    return {"stride_time_s": float(np.mean(times)), "peak_gyro_y_dps": float(np.mean(gyro_peaks)),
             "peak_acc_g": float(np.mean(acc_peaks)), "strides": len(times)}
+
+
+WAVEFORM_CHANNELS = {"gyr_y": 4, "acc_x": 0, "acc_z": 2}
+
+
+def mean_stride_curve(signal: np.ndarray, heel_strikes: np.ndarray, channel: int, points: int = 100) -> np.ndarray:
+    """The stride-time-normalised mean curve of one channel: each stride resampled to ``points``, averaged."""
+    curves = [np.interp(np.linspace(0, 1, points), np.linspace(0, 1, end - start), signal[start:end, channel])
+              for start, end in zip(heel_strikes[:-1], heel_strikes[1:]) if end - start > 2]
+    return np.mean(curves, axis=0)
+
+
+def waveform_correlations(sim: np.ndarray, sim_hs: np.ndarray, ref: np.ndarray, ref_hs: np.ndarray) -> dict[str, float]:
+    """Pearson correlation of the simulator's and a real recording's mean stride curves, per channel.
+
+    Scalars (stride time, peaks) can agree while the shapes do not; this compares the shapes, stride by
+    stride from one heel strike to the next.
+    """
+    return {name: float(np.corrcoef(mean_stride_curve(sim, sim_hs, ch), mean_stride_curve(ref, ref_hs, ch))[0, 1])
+            for name, ch in WAVEFORM_CHANNELS.items()}
+
+
+REALISM_TOLERANCE = {"stride_time_s": 0.10, "peak_gyro_y_dps": 0.20, "peak_acc_g": 0.30}
+SHAPE_TARGET = {"gyr_y": 0.85}
+
+
+def realism_markdown(sim: np.ndarray, sim_hs: np.ndarray, ref: np.ndarray, ref_hs: np.ndarray, fs: float) -> str:
+    """The realism table: three stride scalars with their tolerances, then three waveform correlations.
+
+    The correlations compare mean stride curves between still (mid-stance) instants found the same way in
+    both recordings (:func:`helpers.zupt.still_instants`), since the real file's stride borders are not
+    heel strikes.
+    """
+    from helpers import zupt
+
+    real, simulated = stride_statistics(ref, ref_hs, fs), stride_statistics(sim, sim_hs, fs)
+    rows = ["| figure | real | simulated | difference | tolerance or target |", "|---|---:|---:|---:|---:|"]
+    for key, tol in REALISM_TOLERANCE.items():
+        rows.append(f"| {key} | {real[key]:.3f} | {simulated[key]:.3f} | {simulated[key] / real[key] - 1:+.1%} | ±{tol:.0%} |")
+    shapes = waveform_correlations(sim, zupt.still_instants(sim, fs), ref, zupt.still_instants(ref, fs))
+    for name, r in shapes.items():
+        target = f"≥ {SHAPE_TARGET[name]}" if name in SHAPE_TARGET else ""
+        rows.append(f"| mean stride curve of {name}: correlation | 1 | {r:.3f} | | {target} |")
+    return "\n".join(rows)

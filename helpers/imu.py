@@ -85,7 +85,12 @@ def simulate_subject(subject_id: int, windows_per_speed: int = 1000, seed: int =
                    simulated=True, source=f"simulated (seed {seed})", extra={"person": person})
 
 
-def _check_real(path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_unit: str) -> tuple[np.ndarray, np.ndarray]:
+LABEL_UNITS = {"km/h": 1.0, "m/s": 3.6}  # label unit -> factor to km/h
+MPS_LOOKALIKE_KMH = 3.5  # every label below this, in a protocol of 4.0-9.5 km/h, is almost surely m/s
+
+
+def _check_real(path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_unit: str,
+                label_unit: str = "km/h") -> tuple[np.ndarray, np.ndarray]:
     if x.ndim != 3 or x.shape[1:] != (WINDOW, N_CHANNELS):
         raise IMUDataError(f"{path}: X has shape {x.shape}; expected (windows, {WINDOW}, {N_CHANNELS}) with channels "
                            "acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z (see data/README.md).")
@@ -94,6 +99,13 @@ def _check_real(path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_un
         raise IMUDataError(f"{path}: {len(x)} windows but {len(y)} labels; y must hold one speed (km/h) per window.")
     if not np.isfinite(x).all() or not np.isfinite(y).all():
         raise IMUDataError(f"{path}: contains NaN or infinite values; drop or interpolate those windows first.")
+    if label_unit not in LABEL_UNITS:
+        raise IMUDataError(f"{path}: unknown label_unit {label_unit!r}; use 'km/h' or 'm/s'.")
+    if label_unit == "km/h" and y.max() < MPS_LOOKALIKE_KMH:
+        raise IMUDataError(f"{path}: every speed label is below {MPS_LOOKALIKE_KMH} (range {y.min():.2f}..{y.max():.2f}), "
+                           "which looks like m/s, not km/h. Save label_unit='m/s' in the file (it is converted), or "
+                           "multiply the labels by 3.6.")
+    y = y * np.float32(LABEL_UNITS[label_unit])
     lo, hi = SPEED_RANGE_KMH
     if y.min() < lo or y.max() > hi:
         raise IMUDataError(f"{path}: speeds {y.min():.2f}..{y.max():.2f} lie outside {lo}..{hi} km/h. Labels must be "
@@ -132,13 +144,14 @@ def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
     if path is None:
         raise IMUDataError(f"No real IMU file for subject {subject_id} in {folder or IMU_DIR} "
                            f"(expected subject{subject_id}.npz, subject{subject_id}_X.npy + _y.npy, or .mat).")
-    acc_unit, gyro_unit = "m/s2", "deg/s"
+    acc_unit, gyro_unit, label_unit = "m/s2", "deg/s", "km/h"
     try:
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as f:
                 x, y = f["X"], f["y"]
                 acc_unit = str(f["acc_unit"]) if "acc_unit" in f else acc_unit
                 gyro_unit = str(f["gyro_unit"]) if "gyro_unit" in f else gyro_unit
+                label_unit = str(f["label_unit"]) if "label_unit" in f else label_unit
         elif path.suffix == ".npy":
             x = np.load(path, allow_pickle=False)
             y = np.load(path.with_name(f"subject{subject_id}_y.npy"), allow_pickle=False)
@@ -149,12 +162,18 @@ def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
             x, y = mat["X"], mat["y"]
             acc_unit = str(np.squeeze(mat["acc_unit"])) if "acc_unit" in mat else acc_unit
             gyro_unit = str(np.squeeze(mat["gyro_unit"])) if "gyro_unit" in mat else gyro_unit
+            label_unit = str(np.squeeze(mat["label_unit"])) if "label_unit" in mat else label_unit
     except (KeyError, OSError, ValueError) as err:
         raise IMUDataError(f"{path}: cannot read X and y ({err}). See data/README.md for the format.") from err
-    x, y = _check_real(path, np.asarray(x), np.asarray(y), acc_unit, gyro_unit)
-    # Real windows are given as windows: each is its own "recording" starting at 0.
+    x, y = _check_real(path, np.asarray(x), np.asarray(y), acc_unit, gyro_unit, label_unit)
+    return subject_from_windows(subject_id, x, y, str(path))
+
+
+def subject_from_windows(subject_id: int, x: np.ndarray, y, source: str) -> Subject:
+    """A real subject given as windows (each its own "recording" starting at 0); ``y`` per window, or one speed."""
+    y = np.broadcast_to(np.asarray(y, dtype=np.float32), (len(x),)).copy()
     return Subject(subject_id, list(x), y, np.stack([np.arange(len(x)), np.zeros(len(x), int)], axis=1),
-                   simulated=False, source=str(path))
+                   simulated=False, source=source)
 
 
 def load_subject(subject_id: int, source: str = "auto", windows_per_speed: int = 1000, seed: int = 0,

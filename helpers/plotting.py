@@ -77,3 +77,21 @@ def image_rows(
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def realism_figure(recordings: dict, fs: float, g: float = 9.81):
+    """Three strides of each recording: sagittal gyro (top) and |acc| (bottom), side by side.
+
+    ``recordings`` maps a title to ``(signal, heel_strikes)``.
+    """
+    fig, axes = plt.subplots(2, len(recordings), figsize=(6 * len(recordings), 5), sharex=True, squeeze=False)
+    for col, (name, (sig, hs)) in enumerate(recordings.items()):
+        seg = slice(hs[2], hs[5])
+        t = np.arange(seg.stop - seg.start) / fs
+        axes[0, col].plot(t, sig[seg, 4])
+        axes[0, col].set(title=f"{name}: sagittal gyro", ylabel="gyr_y (deg/s)")
+        axes[1, col].plot(t, np.linalg.norm(sig[seg, :3], axis=1) / g)
+        axes[1, col].set(ylabel="|acc| (g)", xlabel="time from a stride border (s)")
+    fig.suptitle("Three strides of walking at ~1.27 m/s: real foot IMU vs simulator")
+    fig.tight_layout()
+    return fig

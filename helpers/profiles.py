@@ -100,11 +100,12 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 0.531 km/h (seed 42), against
     # 1.73 for predicting the mean and 1.01 for the gait-feature ridge; see SECTION3_VALIDATION.
     "imu": {
-        "smoke": {"windows_per_speed": 20, "model": "conv-lstm",
+        "smoke": {"windows_per_speed": 20, "model": "conv-lstm", "zupt_windows": 24,
                   "recipe": Recipe(1, 32, 3e-3, "cosine")},
-        "standard": {"windows_per_speed": 1000, "model": "conv-lstm",
+        "standard": {"windows_per_speed": 1000, "model": "conv-lstm", "zupt_windows": 600,
                      "recipe": Recipe(5, 64, 3e-3, "cosine", warmup_epochs=0.5)},
-        "report": {"windows_per_speed": 1000, "model": "seed-lstm", "recipe": Recipe(3, **_REPORT_ADAM)},
+        "report": {"windows_per_speed": 1000, "model": "seed-lstm", "zupt_windows": 600,
+                   "recipe": Recipe(3, **_REPORT_ADAM)},
     },
 }
 

@@ -325,3 +325,22 @@ def headline_lines(records: list[dict], digits: int = 3) -> str:
         lines.append(f"{r['section']:>3} {r['model']:<18} {setting:<12} seed={r.get('seed')} "
                      f"{metric}={float(r[metric]):.{digits}g}")
     return "\n".join(lines)
+
+
+SEED_STUDY = Path(__file__).resolve().parent.parent / "results" / "seeds" / "results.json"
+
+
+def study_lines(section: str, path: str | Path = SEED_STUDY) -> list[str]:
+    """What the committed seed study (``results/seeds/results.json``) found for ``section``, model by model.
+
+    A notebook run has its own seeds; these lines put it beside the study that the README's verdicts use.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return [f"- No committed seed study at {path.name} for Section {section}."]
+    records = [r for r in read_records(path) if r["section"] == section]
+    if not records:
+        return [f"- The committed seed study has no Section {section} records yet."]
+    seeds = sorted({r.get("seed") for r in records if r.get("seed") is not None})
+    head = f"- **Committed seed study** (`results/seeds/`, seeds {', '.join(map(str, seeds))}, same recipes):"
+    return [head, *("  " + line for line in verdict_lines(records))]

@@ -37,3 +37,17 @@ def link_files(source: Path, target: Path) -> Path:
     for name in fm.FILES.values():
         (target / name).symlink_to(source / name)
     return target
+
+
+@pytest.fixture(scope="session")
+def real_walk_dir() -> Path:
+    """gaitmap's real walk with motion capture: fetched by setup from the package registry (SHA-256 checked)."""
+    from helpers import gait_reference
+
+    found = gait_reference.find_reference(need_mocap=True)
+    if found is None:
+        try:
+            found = gait_reference.fetch()
+        except gait_reference.ReferenceUnavailable as err:
+            pytest.skip(f"no package registry here: {err}")
+    return found

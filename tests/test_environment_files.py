@@ -33,3 +33,16 @@ def test_every_conda_dependency_says_why():
         item = line.strip()
         if item.startswith("- ") and not item.startswith("- pip") and "python>=" not in item:
             assert "#" in item, f"no comment on {item!r}"
+
+
+def test_lock_pins_every_requirement():
+    lock = {}
+    for line in (PROJECT_ROOT / "requirements.lock").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert "==" in line, f"requirements.lock: {line!r} is not pinned"
+            name, version = line.split("==")
+            lock[name.lower().replace("_", "-")] = version
+    req = {_name(line).replace("_", "-") for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+           if line.strip() and not line.startswith("#")}
+    req -= {"tensorflow"}  # the lock is for Linux x86_64, where requirements.txt asks for tensorflow-cpu
+    assert req <= set(lock), f"requirements.lock lacks {sorted(req - set(lock))}: run `make lock`"

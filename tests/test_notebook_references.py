@@ -35,3 +35,14 @@ def test_parameters_cell_comes_first_and_before_keras(name):
     for line in "".join(code[0]["source"]).splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             assert "#" in line, f"parameter without a comment: {line!r}"
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_papermill_understands_every_parameter(name):
+    """papermill infers each parameter's name from its line; an '=' in a comment hides it ('unknown parameter')."""
+    import papermill as pm
+
+    nb = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())
+    assigned = {line.split("=")[0].strip() for line in "".join(nb["cells"][1]["source"]).splitlines()
+                if "=" in line.split("#")[0]}
+    assert set(pm.inspect_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb"))) == assigned
