@@ -109,7 +109,9 @@ def run_unit(notebook: str, profile: str, seed: int | None, parameters: dict | N
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    params = {"profile": profile, "output_dir": str(out_dir), **(parameters or {})}
+    params = {"profile": profile, **(parameters or {})}
+    if out_dir.resolve() != (RUNS_DIR / profile).resolve():  # the notebooks' own default needs no parameter
+        params["output_dir"] = str(out_dir)
     if seed is not None:
         params["seeds"] = [int(seed)]
     inputs = inputs_digest(notebook, {k: v for k, v in params.items() if k != "output_dir"})

@@ -18,7 +18,7 @@ def _widgets():
 
 
 def denoise_panel(clean: np.ndarray, sigma: float, denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
-                  noise_seed: int = 0) -> plt.Figure:
+                  noise_seed: int = 0, title: str | None = None) -> plt.Figure:
     """Clean image, its noisy version at ``sigma`` and each denoiser's output ``fn(noisy, sigma)``."""
     from helpers.noise import add_gaussian_noise
 
@@ -26,10 +26,12 @@ def denoise_panel(clean: np.ndarray, sigma: float, denoisers: Mapping[str, Calla
     panels = {"clean": clean, f"noisy σ={sigma:.2f}": noisy[0]}
     panels |= {name: fn(noisy, sigma)[0] for name, fn in denoisers.items()}
     fig, axes = plt.subplots(1, len(panels), figsize=(1.9 * len(panels), 2.3))
-    for ax, (title, image) in zip(axes, panels.items()):
+    for ax, (name, image) in zip(axes, panels.items()):
         ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(name, fontsize=8)
         ax.axis("off")
+    if title:  # laid out with the panels, so it never overprints their titles
+        fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -37,20 +39,26 @@ def denoise_panel(clean: np.ndarray, sigma: float, denoisers: Mapping[str, Calla
 def denoise_explorer(images: np.ndarray, denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
                      sigmas: Sequence[float] = (0.0, 0.5), start_sigma: float = 0.2, start_index: int = 0,
                      interactive: bool = True):
-    """A sigma slider and an image picker over ``images``; returns the static figure it starts from."""
-    static = denoise_panel(images[start_index], start_sigma, denoisers)
-    static.suptitle(f"Denoisers at σ={start_sigma} (static view; move the sliders in Jupyter)", fontsize=9)
+    """A sigma slider and an image picker over ``images``; returns the static figure it starts from.
+
+    With widgets, the static figure is closed before the live one is shown (saving it still works), so the
+    cell shows one figure, not a frozen copy above the sliders.
+    """
+    static = denoise_panel(images[start_index], start_sigma, denoisers,
+                           title=f"Denoisers at σ={start_sigma} (static view; move the sliders in Jupyter)")
     w = _widgets()
     if interactive and w is not None:
         from IPython.display import display
 
+        plt.close(static)
         out = w.Output()
 
         def redraw(sigma: float, index: int) -> None:
             with out:
                 out.clear_output(wait=True)
                 fig = denoise_panel(images[index], sigma, denoisers)
-                plt.show(fig)
+                display(fig)
+                plt.close(fig)
 
         controls = w.interactive(redraw,
                                  sigma=w.FloatSlider(value=start_sigma, min=sigmas[0], max=sigmas[1], step=0.02,
@@ -78,16 +86,22 @@ def latent_explorer(vae_parts, ae_parts, images: np.ndarray, span: float = 3.0, 
         ax.imshow(vae.decode(vae_parts, np.array([[z1, z2]])).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"z = ({z1:.2f}, {z2:.2f})", fontsize=8)
         ax.axis("off")
-        plt.show(fig)
+        display(fig)
+        plt.close(fig)
 
     def show_path(first: int, second: int, t: float) -> None:
-        fig, axes = plt.subplots(1, 2, figsize=(4.4, 2.4))
-        for ax, (name, parts) in zip(axes, (("VAE", vae_parts), ("plain AE", ae_parts))):
+        panels = {f"image A (#{first})": images[first]}
+        for name, parts in (("VAE", vae_parts), ("plain AE", ae_parts)):
             frames = vae.interpolate(parts, images[[first]], images[[second]], steps=21)[0]
-            ax.imshow(frames[int(round(t * 20))].reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-            ax.set_title(f"{name}, t={t:.2f}", fontsize=8)
+            panels[f"{name}, t={t:.2f}"] = frames[int(round(t * 20))]
+        panels[f"image B (#{second})"] = images[second]
+        fig, axes = plt.subplots(1, len(panels), figsize=(2.2 * len(panels), 2.4))
+        for ax, (name, image) in zip(axes, panels.items()):
+            ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(name, fontsize=8)
             ax.axis("off")
-        plt.show(fig)
+        display(fig)
+        plt.close(fig)
 
     slider = dict(min=-span, max=span, step=0.05, continuous_update=False)
     display(w.interactive(show_point, z1=w.FloatSlider(value=0.0, description="z₁", **slider),

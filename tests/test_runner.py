@@ -73,3 +73,24 @@ def test_summary_ignores_unfinished_notebooks(tmp_path, monkeypatch):
     assert [(r["model"], r["seed"]) for r in merged] == [("dense-32", 42), ("dense-32", 43)]
     assert "| 2 |" in (tmp_path / "summary.md").read_text()  # one row, two seeds
     assert (tmp_path / "REPORT.md").is_file() and (tmp_path / "summary.md").is_file()
+
+
+def test_tidy_console_keeps_the_notebooks_lines_and_drops_the_noise():
+    import logging
+
+    lines = []
+    console = runner.TidyConsole("01 seed 42", 27, write=lines.append)
+    for text in ("Executing notebook with kernel: python3", "Executing Cell 12---------------",
+                 "== dense-32, seed 42: 50,992 parameters\n<Figure size 1375x590 with 44 Axes>",
+                 "<IPython.core.display.Markdown object>", "Ending Cell 12------",
+                 "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+                 "Executing Cell 13----", "215/215 - 1s - loss: 0.02 - val_loss: 0.02\n\n"):
+        console.emit(logging.LogRecord("papermill", logging.INFO, "", 0, text, None, None))
+    assert len(lines) == 2
+    assert lines[0].startswith("  01 seed 42 | cell 12/27 |") and lines[0].endswith("== dense-32, seed 42: 50,992 parameters")
+    assert "cell 13/27" in lines[1] and lines[1].endswith("val_loss: 0.02")
+
+
+def test_quiet_and_verbose_contradict(capsys):
+    assert cli.main(["run", "--quiet", "--verbose"]) == 2
+    assert "contradict" in capsys.readouterr().err
