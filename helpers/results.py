@@ -168,11 +168,16 @@ def seed_rows(records: list[dict], metric: str | None = None) -> list[dict]:
 
 
 def mean_records(records: list[dict]) -> list[dict]:
-    """One record per row, its numeric metrics averaged over seeds (for notes that compare models)."""
+    """One record per row (section, model, setting), its numeric metrics averaged over seeds, first-seen order.
+
+    For notes that compare models; ``n_seeds`` says how many records each mean pools.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault(row_key(r), []).append(r)
     out = []
-    for row in seed_rows(records):
-        group = [r for r in records if row_key(r) == row_key(row["first"])]
-        merged = dict(row["first"])
+    for group in groups.values():
+        merged = dict(group[0])
         for k, v in merged.items():
             if isinstance(v, float) and all(isinstance(r.get(k), (int, float)) for r in group):
                 merged[k] = float(np.mean([r[k] for r in group]))

@@ -141,4 +141,5 @@ def test_vae_vs_autoencoder_pairs_models_by_code_size_and_direction(tmp_path):
     assert verdict["interp_frechet"] is False         # a tie is not a win
     from helpers import report
     text = report.report_markdown(recs, "header")
-    assert "The VAE is better on 1 of 4" in text and "| 2 | random samples: Fréchet" in text
+    assert "The VAE is better on every seed in 1 of 4" in text and "| 2 | random samples: Fréchet" in text
+    assert "1 of 1 seeds" in text
