@@ -137,6 +137,13 @@ def row_key(record: dict) -> tuple:
     return (record["section"], record["model"], *(record.get(k) for k in SETTING_KEYS))
 
 
+def _sd(values: np.ndarray) -> float:
+    """Sample sd over seeds (n - 1); 0 for one seed, and for identical values (no float dust)."""
+    if len(values) < 2 or np.ptp(values) == 0:
+        return 0.0
+    return float(values.std(ddof=1))
+
+
 def seed_rows(records: list[dict], metric: str | None = None) -> list[dict]:
     """Records grouped by row (section, model, setting) across seeds, in first-seen order.
 
@@ -160,7 +167,7 @@ def seed_rows(records: list[dict], metric: str | None = None) -> list[dict]:
                      "setting": ", ".join(f"{k}={v}" for k, v in zip(SETTING_KEYS, key[2:]) if v is not None),
                      "params": group[0]["params"], "metric": m, "values": values,
                      "seeds": [r.get("seed") for r in group if m in r], "n": len(values),
-                     "mean": float(arr.mean()), "sd": float(arr.std(ddof=1)) if len(arr) > 1 else 0.0,
+                     "mean": float(arr.mean()), "sd": _sd(arr),
                      "min": float(arr.min()), "max": float(arr.max()),
                      "seconds": float(np.mean([r["seconds"] for r in group])), "report": reference,
                      "simulated": simulated, "verdict": verdict(values, reference, simulated), "first": group[0]})
