@@ -171,6 +171,7 @@ KERNEL_START_TRIES = 3
 _NOISE = re.compile(r"^(Executing|Ending) Cell \d+-*$|^Executing notebook with kernel|^(Input|Output) Notebook:|"
                     r"^Working directory:|^<Figure size [^>]*>$|^<IPython\.core\.display\.\w+ object>$|"
                     r"^<[\w.]+ object at 0x[0-9a-f]+>$|^\[IPKernelApp\]|^Unable to parse line \d+ |"
+                    r"triggered tf\.function retracing|"  # TensorFlow's advice on its own internals
                     r"\x1b\[|[┏┃┡│├└┗]")  # the last two: Keras's model summary tables (the notebook shows them)
 
 

@@ -84,6 +84,7 @@ def test_tidy_console_keeps_the_notebooks_lines_and_drops_the_noise():
                  "== dense-32, seed 42: 50,992 parameters\n<Figure size 1375x590 with 44 Axes>",
                  "<IPython.core.display.Markdown object>", "Ending Cell 12------",
                  "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+                 "WARNING:tensorflow:5 out of the last 9 calls to <function f> triggered tf.function retracing. ...",
                  "Executing Cell 13----", "215/215 - 1s - loss: 0.02 - val_loss: 0.02\n\n"):
         console.emit(logging.LogRecord("papermill", logging.INFO, "", 0, text, None, None))
     assert len(lines) == 2
