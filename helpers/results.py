@@ -356,3 +356,19 @@ def study_lines(section: str, path: str | Path = SEED_STUDY) -> list[str]:
     seeds = sorted({r.get("seed") for r in records if r.get("seed") is not None})
     head = f"- **Committed seed study** (`results/seeds/`, seeds {', '.join(map(str, seeds))}, same recipes):"
     return [head, *("  " + line for line in verdict_lines(records))]
+
+
+def markdown_table(rows: list[dict], columns: dict[str, str], percent: Iterable[str] = ()) -> str:
+    """A markdown table of ``rows`` (dicts): ``columns`` maps each key to its header; keys in ``percent``
+    show as percentages, numbers otherwise through :func:`fmt`; a missing value is an empty cell."""
+    percent = set(percent)
+
+    def cell(row: dict, key: str) -> str:
+        value = row.get(key)
+        if value is None:
+            return ""
+        return f"{value:.1%}" if key in percent else fmt(value)
+
+    lines = ["| " + " | ".join(columns.values()) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(cell(r, k) for k in columns) + " |" for r in rows]
+    return "\n".join(lines)

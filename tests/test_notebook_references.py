@@ -46,3 +46,13 @@ def test_papermill_understands_every_parameter(name):
     assigned = {line.split("=")[0].strip() for line in "".join(nb["cells"][1]["source"]).splitlines()
                 if "=" in line.split("#")[0]}
     assert set(pm.inspect_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb"))) == assigned
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_no_cell_builds_a_table_by_hand(name):
+    """Tables come from helpers (one builder each, shared with summary.md and REPORT.md), not cell code."""
+    nb = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert "|---" not in source and '"| ' not in source, f"{name}: a cell builds a markdown table"

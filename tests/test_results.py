@@ -143,3 +143,10 @@ def test_vae_vs_autoencoder_pairs_models_by_code_size_and_direction(tmp_path):
     text = report.report_markdown(recs, "header")
     assert "The VAE is better on every seed in 1 of 4" in text and "| 2 | random samples: Fréchet" in text
     assert "1 of 1 seeds" in text
+
+
+def test_markdown_table_formats_numbers_percentages_and_gaps():
+    rows = [{"model": "vae-2d", "share": 0.331, "fid": 45.52}, {"model": "ae-2d", "fid": 54.0}]
+    text = results.markdown_table(rows, {"model": "model", "fid": "Fréchet", "share": "confident"}, percent=["share"])
+    assert text.splitlines() == ["| model | Fréchet | confident |", "|---|---|---|",
+                                 "| vae-2d | 45.52 | 33.1% |", "| ae-2d | 54 |  |"]
