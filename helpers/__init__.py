@@ -1,8 +1,10 @@
 """Helpers for the Autoencoders & LSTM workbook: data, models, training, metrics, plots, results, runs.
 
-One module per concern: ``fashion_mnist`` (data), ``noise``, ``models``, ``training``, ``metrics``,
-``baselines``, ``plotting``, ``results``, ``profiles``, ``notebook`` (per-notebook session),
-``provenance`` and ``runner`` (papermill).
+One module per concern: ``fashion_mnist`` (data), ``noise``, ``gait`` (IMU simulator), ``gait_reference``
+(the real walk), ``imu`` (windows, features), ``zupt`` (physics baseline), ``models``, ``vae``, ``training``,
+``hygiene`` (test data stays out of fitting), ``metrics``, ``baselines``, ``plotting``, ``widgets``,
+``results`` (records, the verdict rule, tables), ``report``, ``profiles``, ``notebook`` (per-notebook
+session), ``provenance``, ``runner`` (papermill run units) and ``cluster`` (Dask).
 """
 
 import importlib.util
