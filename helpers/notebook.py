@@ -10,7 +10,7 @@ from pathlib import Path
 
 from helpers.paths import RUNS_DIR
 from helpers.profiles import check_profile
-from helpers.results import make_record, write_records
+from helpers.results import make_record, row_key, write_records
 
 
 @dataclass
@@ -46,8 +46,8 @@ class Session:
 
 
 def _same_row(a: dict, b: dict) -> bool:
-    keys = ("section", "model", "sigma", "latent_dim", "subject", "seed")
-    return all(a.get(k) == b.get(k) for k in keys)
+    """The same table row and the same seed: a later record replaces the earlier one."""
+    return row_key(a) == row_key(b) and a.get("seed") == b.get("seed")
 
 
 def check_seeds(seeds) -> list[int]:

@@ -13,6 +13,7 @@ if matplotlib.get_backend().lower() == "agg" or not matplotlib.get_backend():
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.gait import G
 from helpers.paths import atomic_write_bytes
 
 
@@ -79,7 +80,7 @@ def image_rows(
     return fig
 
 
-def realism_figure(recordings: dict, fs: float, g: float = 9.81):
+def realism_figure(recordings: dict, fs: float):
     """Three strides of each recording: sagittal gyro (top) and |acc| (bottom), side by side.
 
     ``recordings`` maps a title to ``(signal, heel_strikes)``.
@@ -90,7 +91,7 @@ def realism_figure(recordings: dict, fs: float, g: float = 9.81):
         t = np.arange(seg.stop - seg.start) / fs
         axes[0, col].plot(t, sig[seg, 4])
         axes[0, col].set(title=f"{name}: sagittal gyro", ylabel="gyr_y (deg/s)")
-        axes[1, col].plot(t, np.linalg.norm(sig[seg, :3], axis=1) / g)
+        axes[1, col].plot(t, np.linalg.norm(sig[seg, :3], axis=1) / G)
         axes[1, col].set(ylabel="|acc| (g)", xlabel="time from a stride border (s)")
     fig.suptitle("Three strides of walking at ~1.27 m/s: real foot IMU vs simulator")
     fig.tight_layout()

@@ -90,18 +90,6 @@ def gather(output_dir: str | Path, notebooks: Iterable[str]) -> list[dict]:
     return found
 
 
-def beats_report(record: dict) -> bool | None:
-    """One record against the report: True at or below its number; None without a comparable number.
-
-    This is one seed's comparison. The verdict a table shows comes from :func:`verdict`, over all seeds.
-    """
-    reference = report_value(record)
-    metric = HEADLINE.get(record["section"])
-    if reference is None or metric not in record or is_simulated(record):
-        return None
-    return float(record[metric]) <= reference
-
-
 # --- The verdict rule, stated once ------------------------------------------------------------------------
 # A model "beats the report" only when a study of at least MIN_SEEDS seeds has EVERY seed at or below the
 # report's number. Fewer seeds, all below: "N seed(s), not robust". Any seed above: "no". A row measured on
@@ -137,6 +125,19 @@ def row_key(record: dict) -> tuple:
     return (record["section"], record["model"], *(record.get(k) for k in SETTING_KEYS))
 
 
+def setting_text(record: dict, sep: str = ", ") -> str:
+    """A record's setting as ``sigma=0.2`` / ``latent_dim=2`` / ``subject=4`` (empty for none)."""
+    return sep.join(f"{k}={record[k]}" for k in SETTING_KEYS if record.get(k) is not None)
+
+
+def _rows(records: list[dict]) -> list[list[dict]]:
+    """Records grouped by :func:`row_key` (one group per table row, seeds pooled), in first-seen order."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault(row_key(r), []).append(r)
+    return list(groups.values())
+
+
 def _sd(values: np.ndarray) -> float:
     """Sample sd over seeds (n - 1); 0 for one seed, and for identical values (no float dust)."""
     if len(values) < 2 or np.ptp(values) == 0:
@@ -151,11 +152,8 @@ def seed_rows(records: list[dict], metric: str | None = None) -> list[dict]:
     ``n``, ``mean``, ``sd`` (sample sd; 0 for one seed), ``min``, ``max``, ``seconds`` (mean), ``report``,
     ``simulated`` and ``verdict`` (from :func:`verdict`), and ``first`` (the first record, for other columns).
     """
-    groups: dict[tuple, list[dict]] = {}
-    for r in records:
-        groups.setdefault(row_key(r), []).append(r)
     rows = []
-    for key, group in groups.items():
+    for group in _rows(records):
         m = metric or HEADLINE.get(group[0]["section"], "test_mse")
         values = [float(r[m]) for r in group if m in r]
         if not values:
@@ -163,8 +161,7 @@ def seed_rows(records: list[dict], metric: str | None = None) -> list[dict]:
         arr = np.asarray(values)
         simulated = any(is_simulated(r) for r in group)
         reference = report_value(group[0])
-        rows.append({"section": key[0], "model": key[1],
-                     "setting": ", ".join(f"{k}={v}" for k, v in zip(SETTING_KEYS, key[2:]) if v is not None),
+        rows.append({"section": group[0]["section"], "model": group[0]["model"], "setting": setting_text(group[0]),
                      "params": group[0]["params"], "metric": m, "values": values,
                      "seeds": [r.get("seed") for r in group if m in r], "n": len(values),
                      "mean": float(arr.mean()), "sd": _sd(arr),
@@ -179,11 +176,8 @@ def mean_records(records: list[dict]) -> list[dict]:
 
     For notes that compare models; ``n_seeds`` says how many records each mean pools.
     """
-    groups: dict[tuple, list[dict]] = {}
-    for r in records:
-        groups.setdefault(row_key(r), []).append(r)
     out = []
-    for group in groups.values():
+    for group in _rows(records):
         merged = dict(group[0])
         for k, v in merged.items():
             if isinstance(v, float) and all(isinstance(r.get(k), (int, float)) for r in group):
@@ -193,11 +187,11 @@ def mean_records(records: list[dict]) -> list[dict]:
     return out
 
 
-def verdict_lines(records: list[dict], sections: Iterable[str] | None = None) -> list[str]:
+def verdict_lines(records: list[dict]) -> list[str]:
     """Markdown bullets, model by model: mean ± sd, range and seeds beside the report, and the verdict."""
     lines = []
     for row in seed_rows(records):
-        if row["report"] is None or (sections is not None and row["section"] not in sections):
+        if row["report"] is None:
             continue
         where = f" ({row['setting']})" if row["setting"] else ""
         spread = (f"{row['mean']:.4g} ± {row['sd']:.2g} (min {row['min']:.4g}, max {row['max']:.4g}; "
@@ -328,13 +322,13 @@ def headline_lines(records: list[dict], digits: int = 3) -> str:
     """
     lines = []
     for r in records:
-        metric = HEADLINE.get(r["section"], "test_mse")
-        if metric not in r:
-            metric = next((k for k in ("test_mse", "val_rmse_kmh", "test_rmse_kmh", "test_recon_nats") if k in r), None)
+        # The section's headline metric; a row without it (a plain AE has no ELBO) shows its first metric there is.
+        candidates = (HEADLINE.get(r["section"], "test_mse"), "test_mse", "val_rmse_kmh", "test_rmse_kmh",
+                      "test_recon_nats")
+        metric = next((k for k in candidates if k in r), None)
         if metric is None:
             continue
-        setting = " ".join(f"{k}={r[k]}" for k in SETTING_KEYS if r.get(k) is not None)
-        lines.append(f"{r['section']:>3} {r['model']:<18} {setting:<12} seed={r.get('seed')} "
+        lines.append(f"{r['section']:>3} {r['model']:<18} {setting_text(r, ' '):<12} seed={r.get('seed')} "
                      f"{metric}={float(r[metric]):.{digits}g}")
     return "\n".join(lines)
 

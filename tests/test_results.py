@@ -62,7 +62,7 @@ def test_seed_rows_pool_seeds_with_mean_sd_min_max():
 
 def test_simulated_rows_get_no_verdict_against_the_report():
     sim = results.make_record("IV", "conv-lstm", 1, "standard", 1.0, subject=4, test_rmse_kmh=0.18, simulated=True)
-    assert results.is_simulated(sim) and results.beats_report(sim) is None
+    assert results.is_simulated(sim)
     assert results.is_simulated({**sim, "simulated": None})  # Sections III/IV are simulated unless marked real
     (row,) = results.seed_rows([sim])
     assert row["report"] == pytest.approx(2.588**0.5) and row["verdict"] == "not comparable (simulated)"
@@ -70,11 +70,11 @@ def test_simulated_rows_get_no_verdict_against_the_report():
     assert results.seed_rows([real])[0]["verdict"] == "1 seed, not robust"
 
 
-def test_beats_report_is_computed():
+def test_verdict_is_computed_from_the_records():
     rec = results.make_record("I", "dense-128-64-128", 218192, "standard", 1.0, test_mse=0.00829)
-    assert results.beats_report(rec) is True
-    assert results.beats_report({**rec, "test_mse": 0.0083}) is False
-    assert results.beats_report({**rec, "model": "pca-32"}) is None
+    assert results.seed_rows([rec])[0]["verdict"] == "1 seed, not robust"  # at the report's number counts
+    assert results.seed_rows([{**rec, "test_mse": 0.0083}])[0]["verdict"].startswith("no (0 of 1")
+    assert results.seed_rows([{**rec, "model": "pca-32"}])[0]["verdict"] is None  # no report number
 
 
 def test_epochs_to_report_quality_uses_the_validation_curve_scaled_to_test():
