@@ -18,9 +18,33 @@ given, and says so. Every choice below is grounded in published gait biomechanic
 * **Foot translation** in swing follows a minimum-jerk profile over one stride length (belt frame),
   with a foot-clearance arc; **heel-strike impacts** are damped ~35 Hz oscillations whose amplitude
   grows with speed (~12 g walking at a shoe, up to the +-16 g range running).
-* **Subjects** differ in leg length, cadence, impact stiffness, the sensor's mounting rotation
-  (5-10 deg), MEMS bias and noise (acc ~0.035 m/s^2, gyro ~0.3 deg/s white noise), and
-  stride-to-stride variability (~2% stride time).
+* **Subjects** differ as a population of adults does (``POPULATION`` holds each published figure, and
+  ``population_spread`` draws a population to set beside it):
+
+  - *Cadence at a given walking speed*: the walk ratio varies between people, 0.60 +- 0.07 cm per
+    (step/min) in 70 adults (Bogen et al. 2018, Gait & Posture), a CV of ~12 %. Leg length (sd 5.6 %)
+    and a personal factor (sd 10 %) together give that CV, so cadence (~ walk ratio^-1/2) spreads by
+    ~6 steps/min at 4.5 km/h. Running stride frequency varies less: 1.31 +- 0.08 Hz in young runners
+    (sd ~6 %; the J Exp Biol table cited next).
+  - *Stance (duty) fraction* at one speed: running duty factor 35.5 +- 2.3 % (young runners) and
+    38.9 +- 3.1 % (older runners) (Table 4 of a J Exp Biol study of 9 young and 20 older runners, on
+    jeb.biologists.org); its spread between runners is large
+    enough to classify running styles (Lussiana et al. 2019, Sports 7:233). Walking stance is ~60-62 % of
+    the cycle; its between-person sd of 1.5 points here is an assumption, no figure having been found.
+  - *Foot-strike pattern* when running: rearfoot, midfoot or forefoot, by the foot-strike angle (Altman &
+    Davis 2012: rearfoot above 8 deg, forefoot below -1.6 deg). 93.7 % of 1,991 marathoners heel-struck at
+    8.1 km (Kasmer et al. 2013), but a third of 102 recreational runners on a treadmill kept a small or
+    negative angle at every speed (Forrester & Townend 2015, Gait & Posture 41:26); the population takes
+    70 % rearfoot, 20 % midfoot, 10 % forefoot strikers. Midfoot and forefoot strikes lack the heel's
+    impact transient (Lieberman et al. 2010, Nature 463:531): impact x0.6 and x0.35 here. Every walker
+    heel-strikes, at 15-25 deg.
+  - *Sensor placement* with shoe and lacing: on the instep (60 %), on the lateral side of the midfoot
+    (25 %) or at the heel (15 %); these shares are assumptions. The gyroscope reads the same on a rigid
+    foot, but the accelerometer adds the lever arm's tangential and centripetal terms (alpha x r and
+    omega x (omega x r)), ~0.8 g at the heel at push-off, and off-instep mounts sit more crooked (5-15 deg
+    against 3-10 deg).
+  - Impact stiffness, toe-off angle (sd 10 %), MEMS bias and noise (acc ~0.035 m/s^2, gyro ~0.3 deg/s
+    white noise) and stride-to-stride variability (~2 % stride time).
 * **Ranges** clip at +-16 g and +-2000 deg/s, as a typical shoe IMU does.
 
 Channels, in this order and these units: acc_x, acc_y, acc_z (m/s^2, gravity included),
@@ -42,6 +66,24 @@ CHANNELS = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
 WALK_RATIO = 0.0065  # m per (step/min), for a 0.9 m leg
 
 
+# The placements a shoe sensor takes, their shares in the simulated population, and the lever arm from the
+# instep (where the translation model's point sits) to the sensor, in the foot frame (m).
+PLACEMENTS = {"instep": (0.60, (0.0, 0.0, 0.0)), "lateral": (0.25, (-0.03, 0.045, -0.02)),
+              "heel": (0.15, (-0.11, 0.0, -0.03))}
+# Running foot-strike patterns: share of the population and foot-strike angle range (deg; Altman & Davis 2012),
+# and how much of the heel's impact transient each keeps (Lieberman et al. 2010).
+STRIKES = {"rearfoot": (0.70, (10.0, 25.0), 1.0), "midfoot": (0.20, (-1.6, 8.0), 0.6),
+           "forefoot": (0.10, (-10.0, -1.6), 0.35)}
+# The published figures the population is grounded in (see the module docstring), for the spread figure.
+POPULATION = {
+    "walk_ratio_cm": (0.60, 0.07, "Bogen et al. 2018, 70 adults"),
+    "run_stride_hz": (1.31, 0.08, "J Exp Biol, 9 young runners"),
+    "run_duty_pct": (35.5, 2.3, "J Exp Biol, 9 young runners"),
+    "rearfoot_pct": (93.7, None, "Kasmer et al. 2013, 1,991 marathoners"),
+    "rearfoot_treadmill_pct": (67.0, None, "Forrester & Townend 2015, 102 on a treadmill"),
+}
+
+
 @dataclass(frozen=True)
 class Subject:
     """One simulated person with one sensor; reproducible from ``(subject_id, seed)``."""
@@ -57,38 +99,56 @@ class Subject:
     acc_bias: np.ndarray  # m/s^2
     gyro_bias: np.ndarray  # deg/s
     stride_cv: float
+    run_cadence_factor: float = 1.0
+    walk_stance_offset: float = 0.0
+    run_stance_offset: float = 0.0
+    strike: str = "rearfoot"  # running foot-strike pattern
+    strike_angle_deg: float = 20.0  # running foot-strike angle, toes up
+    walk_heel_angle_deg: float = 20.0
+    toe_off_factor: float = 1.0
+    placement: str = "instep"
+    lever_arm_m: tuple = (0.0, 0.0, 0.0)
 
     @classmethod
     def make(cls, subject_id: int, seed: int = 0) -> "Subject":
         if int(subject_id) < 1:
             raise ValueError(f"subject_id must be a positive integer, got {subject_id!r}.")
         rng = np.random.default_rng([int(seed), int(subject_id)])
-        angle = np.deg2rad(rng.uniform(5, 10))
+        placement = str(rng.choice(list(PLACEMENTS), p=[v[0] for v in PLACEMENTS.values()]))
+        strike = str(rng.choice(list(STRIKES), p=[v[0] for v in STRIKES.values()]))
+        angle = np.deg2rad(rng.uniform(3, 10) if placement == "instep" else rng.uniform(5, 15))
         axis = rng.normal(size=3)
         return cls(
             subject_id=int(subject_id), seed=int(seed),
             leg_length_m=float(np.clip(rng.normal(0.90, 0.05), 0.78, 1.02)),
             transition_mps=float(rng.uniform(1.9, 2.2)),
-            cadence_factor=float(np.clip(rng.normal(1.0, 0.04), 0.9, 1.1)),
+            cadence_factor=float(np.clip(rng.normal(1.0, 0.10), 0.75, 1.25)),
             impact_factor=float(rng.uniform(0.85, 1.15)),
             clearance_m=float(rng.uniform(0.10, 0.14)),
             mounting=_rotation(axis / np.linalg.norm(axis), angle),
             acc_bias=rng.normal(0, 0.08, 3), gyro_bias=rng.normal(0, 0.8, 3),
             stride_cv=float(rng.uniform(0.015, 0.03)),
+            run_cadence_factor=float(np.clip(rng.normal(1.0, 0.06), 0.85, 1.15)),
+            walk_stance_offset=float(np.clip(rng.normal(0, 0.015), -0.04, 0.04)),
+            run_stance_offset=float(np.clip(rng.normal(0, 0.025), -0.07, 0.07)),
+            strike=strike, strike_angle_deg=float(rng.uniform(*STRIKES[strike][1])),
+            walk_heel_angle_deg=float(rng.uniform(15, 25)),
+            toe_off_factor=float(np.clip(rng.normal(1.0, 0.10), 0.75, 1.25)),
+            placement=placement, lever_arm_m=PLACEMENTS[placement][1],
         )
 
     def gait(self, speed_mps: float) -> dict[str, float]:
         """Stride time (s), stride length (m), stance fraction and whether this speed is run."""
         running = speed_mps >= self.transition_mps
         if running:
-            strides_per_min = (77 + 8 * (speed_mps - 2.4) / 0.6) * self.cadence_factor
-            stride_time = 60 / np.clip(strides_per_min, 70, 92)
-            stance = float(np.clip(0.42 - 0.05 * (speed_mps - 2.0), 0.30, 0.42))
+            strides_per_min = (77 + 8 * (speed_mps - 2.4) / 0.6) * self.run_cadence_factor
+            stride_time = 60 / np.clip(strides_per_min, 65, 95)
+            stance = float(np.clip(0.42 - 0.05 * (speed_mps - 2.0) + self.run_stance_offset, 0.26, 0.48))
         else:
             walk_ratio = WALK_RATIO * self.leg_length_m / 0.9 / self.cadence_factor
             steps_per_min = np.sqrt(60 * speed_mps / walk_ratio)
             stride_time = 120 / steps_per_min
-            stance = float(np.clip(0.62 - 0.04 * (speed_mps - 1.1), 0.56, 0.64))
+            stance = float(np.clip(0.62 - 0.04 * (speed_mps - 1.1) + self.walk_stance_offset, 0.54, 0.66))
         return {"stride_time": float(stride_time), "stride_length": float(speed_mps * stride_time),
                 "stance": stance, "running": bool(running)}
 
@@ -111,8 +171,9 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     jitter = lambda: rng.normal(1.0, 0.05)  # noqa: E731 - per-stride amplitude variability
 
     # Foot pitch: set the angle changes, let the rates follow (each bump's integral is exact per stride).
-    heel_angle = np.deg2rad(20 + 5 * running) * jitter()
-    toe_off_angle = -np.deg2rad(40 + 25 * running + 4 * speed) * jitter()
+    strike_deg = subject.strike_angle_deg if running else subject.walk_heel_angle_deg
+    heel_angle = np.deg2rad(strike_deg) * jitter()
+    toe_off_angle = -np.deg2rad(40 + 25 * running + 4 * speed) * subject.toe_off_factor * jitter()
     swing_width = 0.25 * (1 - d)
     shapes = [(-heel_angle, _bump(phase, 0.05, 0.035)),  # foot flat after heel strike
               (toe_off_angle, _bump(phase, d - 0.02, 0.05)),  # push-off, toes down
@@ -131,7 +192,8 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     acc[:, 1] = 0.08 * G * np.sin(2 * np.pi * phase) * jitter()
 
     # Heel-strike impact: a damped oscillation, larger with speed and when running.
-    impact = 11.5 * G * (speed / 1.27) ** 0.8 * (1.25 if running else 1.0) * subject.impact_factor * jitter()
+    strike_impact = STRIKES[subject.strike][2] if running else 1.0
+    impact = 11.5 * G * (speed / 1.27) ** 0.8 * (1.25 if running else 1.0) * strike_impact * subject.impact_factor * jitter()
     ring = impact * np.exp(-t / 0.012) * np.cos(2 * np.pi * 35 * t)
     acc[:, 2] += ring
     acc[:, 0] -= 0.45 * ring
@@ -141,6 +203,14 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     fx, fz = acc[:, 0], acc[:, 2] + G
     c, s = np.cos(theta), np.sin(theta)
     sensor_acc = np.stack([c * fx + s * fz, acc[:, 1], -s * fx + c * fz], axis=1)
+    # A sensor off the instep also feels the foot's rotation about the instep: alpha x r + omega x (omega x r),
+    # with the body rate w = -dtheta/dt about y (rigid foot: the gyroscope reads the same anywhere on it).
+    rx, _, rz = subject.lever_arm_m
+    if rx or rz:
+        w = -omega
+        alpha = np.gradient(w) * fs
+        sensor_acc[:, 0] += alpha * rz - w**2 * rx
+        sensor_acc[:, 2] += -alpha * rx - w**2 * rz
     # The gyroscope reports the rotation about +y, which is -dtheta/dt: toes going down (push-off, foot
     # flat) read positive, the swing's toes-up rotation negative, as in the real recording (gaitmap's frame).
     # Until 2026-11-30 this sign was flipped, so the accelerometer and gyroscope disagreed: the strapdown
@@ -221,21 +291,48 @@ REALISM_TOLERANCE = {"stride_time_s": 0.10, "peak_gyro_y_dps": 0.20, "peak_acc_g
 SHAPE_TARGET = {"gyr_y": 0.85}
 
 
-def realism_markdown(sim: np.ndarray, sim_hs: np.ndarray, ref: np.ndarray, ref_hs: np.ndarray, fs: float) -> str:
-    """The realism table: three stride scalars with their tolerances, then three waveform correlations.
+def realism_markdown(sims: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray, ref_hs: np.ndarray, fs: float) -> str:
+    """The realism table: a simulated population against one real walker.
 
+    Three stride scalars (population mean and range, with the tolerance the tests enforce on the mean),
+    then the three waveform correlations (mean and lowest over the population). One real person is one
+    draw from a population, so a single simulated subject need not match them; the population's centre must.
     The correlations compare mean stride curves between still (mid-stance) instants found the same way in
     both recordings (:func:`helpers.zupt.still_instants`), since the real file's stride borders are not
     heel strikes.
     """
     from helpers import zupt
 
-    real, simulated = stride_statistics(ref, ref_hs, fs), stride_statistics(sim, sim_hs, fs)
-    rows = ["| figure | real | simulated | difference | tolerance or target |", "|---|---:|---:|---:|---:|"]
+    real = stride_statistics(ref, ref_hs, fs)
+    found = [stride_statistics(sig, hs, fs) for sig, hs in sims]
+    rows = [f"| figure | real | simulated, mean of {len(sims)} subjects (range) | difference of the mean | tolerance or target |",
+            "|---|---:|---:|---:|---:|"]
     for key, tol in REALISM_TOLERANCE.items():
-        rows.append(f"| {key} | {real[key]:.3f} | {simulated[key]:.3f} | {simulated[key] / real[key] - 1:+.1%} | ±{tol:.0%} |")
-    shapes = waveform_correlations(sim, zupt.still_instants(sim, fs), ref, zupt.still_instants(ref, fs))
-    for name, r in shapes.items():
-        target = f"≥ {SHAPE_TARGET[name]}" if name in SHAPE_TARGET else ""
-        rows.append(f"| mean stride curve of {name}: correlation | 1 | {r:.3f} | | {target} |")
+        values = [f[key] for f in found]
+        mean = float(np.mean(values))
+        rows.append(f"| {key} | {real[key]:.3f} | {mean:.3f} ({min(values):.3f}-{max(values):.3f}) | "
+                    f"{mean / real[key] - 1:+.1%} | ±{tol:.0%} |")
+    ref_still = zupt.still_instants(ref, fs)
+    shapes = [waveform_correlations(sig, zupt.still_instants(sig, fs), ref, ref_still) for sig, _ in sims]
+    for name in WAVEFORM_CHANNELS:
+        values = [c[name] for c in shapes]
+        target = f"mean ≥ {SHAPE_TARGET[name]}" if name in SHAPE_TARGET else ""
+        rows.append(f"| mean stride curve of {name}: correlation | 1 | {np.mean(values):.3f} (lowest {min(values):.3f}) | | {target} |")
     return "\n".join(rows)
+
+
+def population_spread(n: int = 300, seed: int = 0, walk_kmh: float = 4.5, run_kmh: float = 9.0) -> dict[str, np.ndarray]:
+    """Draw ``n`` simulated subjects and return the figures :data:`POPULATION` publishes, one value each:
+    walk ratio (cm per step/min), cadence at ``walk_kmh`` (steps/min), stride frequency (Hz) and duty factor
+    (%) at ``run_kmh`` (for the subjects who run there), foot-strike pattern and sensor placement."""
+    people = [Subject.make(i, seed) for i in range(1, n + 1)]
+    walks = [p.gait(walk_kmh / 3.6) for p in people]
+    runs = [g for g in (p.gait(run_kmh / 3.6) for p in people) if g["running"]]
+    return {
+        "walk_ratio_cm": np.array([100 * g["stride_length"] / 2 / (120 / g["stride_time"]) for g in walks]),
+        "cadence_spm": np.array([120 / g["stride_time"] for g in walks]),
+        "run_stride_hz": np.array([1 / g["stride_time"] for g in runs]),
+        "run_duty_pct": np.array([100 * g["stance"] for g in runs]),
+        "strike": np.array([p.strike for p in people]),
+        "placement": np.array([p.placement for p in people]),
+    }

@@ -70,10 +70,14 @@ def speed(records: list[dict], model_name: str, test_subject: int, unseen: Seque
              "comparable with it, so no verdict is given." if simulated else "."),
              f"- Worst speed for subject {test_subject}: {worst} km/h (RMSE {per_speed[worst]:.3f}); best: {best} km/h "
              f"({per_speed[best]:.3f})."]
-    for i in unseen:
-        notes.append(f"- Unseen subject {i}: {by[('IV', model_name, i)]['test_rmse_kmh']:.3f} km/h "
-                     f"(ridge {by[('IV', 'gait-ridge', i)]['test_rmse_kmh']:.3f}, "
-                     f"mean {by[('IV', 'predict-mean', i)]['test_rmse_kmh']:.3f}).")
+    if unseen:
+        def spread(model: str) -> str:
+            rmse = np.array([by[("IV", model, i)]["test_rmse_kmh"] for i in unseen])
+            sd = f" ± {rmse.std(ddof=1):.3f}" if len(rmse) > 1 else ""
+            return f"{rmse.mean():.3f}{sd} km/h ({rmse.min():.3f}–{rmse.max():.3f})"
+        notes.append(f"- {len(unseen)} unseen subject(s) ({', '.join(map(str, unseen))}), RMSE mean ± sd (min–max): "
+                     f"{model_name} {spread(model_name)}; ridge {spread('gait-ridge')}; ZUPT {spread('zupt')}; "
+                     f"mean {spread('predict-mean')}.")
     for name in walks:
         walked = {m: by[("IV", m, name)] for m in (model_name, "gait-ridge", "zupt", "predict-mean")}
         err = {m: r["pred_mean_kmh"] - r["true_speed_kmh"] for m, r in walked.items()}

@@ -96,3 +96,33 @@ def realism_figure(recordings: dict, fs: float):
     fig.suptitle("Three strides of walking at ~1.27 m/s: real foot IMU vs simulator")
     fig.tight_layout()
     return fig
+
+
+def population_figure(spread: Mapping[str, np.ndarray], walk_kmh: float = 4.5, run_kmh: float = 9.0):
+    """The simulated population's spread (histograms, bars) beside the published figures it is grounded in
+    (:data:`helpers.gait.POPULATION`: mean as a line, +-1 sd as a band, shares as markers)."""
+    from helpers.gait import POPULATION
+
+    fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
+    panels = [("walk_ratio_cm", "walk ratio (cm per step/min)", f"Walking at {walk_kmh} km/h"),
+              ("run_stride_hz", "stride frequency (Hz)", f"Running at {run_kmh} km/h"),
+              ("run_duty_pct", "duty factor (% of the stride on the ground)", f"Running at {run_kmh} km/h")]
+    for ax, (key, label, title) in zip(axes, panels):
+        values = spread[key]
+        ax.hist(values, bins=25, color="tab:blue", alpha=0.7, label=f"simulated, {values.mean():.3g} ± {values.std(ddof=1):.2g}")
+        mean, sd, source = POPULATION[key]
+        ax.axvspan(mean - sd, mean + sd, color="tab:orange", alpha=0.25)
+        ax.axvline(mean, color="tab:orange", lw=2, label=f"{source}: {mean:g} ± {sd:g}")
+        ax.set(title=title, xlabel=label, ylabel="subjects")
+        ax.legend(fontsize=7, loc="upper right")
+    strikes = ("rearfoot", "midfoot", "forefoot")
+    shares = [100 * np.mean(spread["strike"] == s) for s in strikes]
+    axes[3].bar(strikes, shares, color="tab:blue", alpha=0.7, label="simulated runners")
+    for key, marker in (("rearfoot_pct", "o"), ("rearfoot_treadmill_pct", "s")):
+        value, _, source = POPULATION[key]
+        axes[3].plot(["rearfoot"], [value], marker, color="tab:orange", ms=9, label=source)
+    axes[3].set(title="Foot-strike pattern", ylabel="% of runners", ylim=(0, 100))
+    axes[3].legend(fontsize=7)
+    fig.suptitle(f"The simulated population ({len(spread['strike'])} subjects) against published figures")
+    fig.tight_layout()
+    return fig

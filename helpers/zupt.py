@@ -58,7 +58,9 @@ def stride_period(gyr_pitch: np.ndarray, fs: float) -> float:
 
 def still_instants(signal: np.ndarray, fs: float) -> np.ndarray:
     """Sample indices where the foot is (nearly) still: one minimum of the gyro magnitude per stride."""
-    energy = uniform_filter1d(np.linalg.norm(signal[:, 3:], axis=1), max(1, int(0.05 * fs)))
+    # Smoothed over 0.1 s, which spans the mid-stance plateau: narrower, noise decides where in a flat stance
+    # the minimum falls, and strides are cut at different phases.
+    energy = uniform_filter1d(np.linalg.norm(signal[:, 3:], axis=1), max(1, int(0.1 * fs)))
     period = stride_period(signal[:, 4], fs)
     minima, _ = find_peaks(-energy, distance=max(1, int(0.6 * period * fs)))
     return minima
