@@ -76,3 +76,17 @@ class FreshNoise(keras.utils.PyDataset):
     def on_epoch_end(self) -> None:
         self.epoch += 1
         self.order = np.random.default_rng((self.seed, self.epoch)).permutation(len(self.clean))
+
+
+def with_training_noise(model: keras.Model, sigma: float, clip: bool = False) -> keras.Model:
+    """``model`` behind a ``GaussianNoise`` layer: new noise on every training step, drawn inside the compiled
+    graph, and none at inference, so validation images that are already noisy pass straight to ``model``.
+
+    The same corruption as :class:`FreshNoise` (new Gaussian noise per batch and epoch, from the Keras seed)
+    without a Python call per batch; train it on ``(clean, clean)``. ``clip`` clips the noisy pixels to
+    [0, 1] with ``ReLU(max_value=1)``. ``model`` is shared, not copied: training the wrapper trains it.
+    """
+    noisy = [keras.layers.GaussianNoise(check_sigma(sigma), name="training_noise")]
+    if clip:
+        noisy.append(keras.layers.ReLU(max_value=1.0, name="clip_to_unit"))
+    return keras.Sequential([keras.Input(model.input_shape[1:]), *noisy, model], name=f"{model.name}-with-noise")

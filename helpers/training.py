@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -59,6 +60,18 @@ class Recipe:
 def set_seed(seed: int) -> None:
     """Seed Python, numpy and the Keras backend in one call."""
     keras.utils.set_random_seed(int(seed))
+
+
+@contextmanager
+def dtype_policy(name: str):
+    """Build models under another Keras dtype policy, e.g. ``"mixed_bfloat16"`` (bfloat16 compute, float32
+    weights), then restore the previous one. Weights transfer to a float32 twin with ``set_weights``."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def learning_rate(recipe: Recipe, steps_per_epoch: int):

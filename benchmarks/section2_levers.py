@@ -1,0 +1,118 @@
+"""Section II levers: what each costs per epoch and what it does to validation MSE (never test).
+
+    python benchmarks/section2_levers.py timing            # seconds per 55,000-image epoch, per lever
+    python benchmarks/section2_levers.py quality --width 32 --sigma 0.3 --lever graph-noise ...
+
+``timing`` trains each (width, batch, lever) for two epochs on a slice of the training images and times the
+second (the first includes compilation), scaled to the notebook's 55,000 training images. Both sides use the
+notebook's pipeline and engine settings (``helpers.training.fit``, STEPS_PER_EXECUTION); only the lever differs.
+``quality`` trains the standard recipe's model with a lever and prints the final validation MSE on the
+notebook's 5,000 validation images with the notebook's validation noise. Rows go to a JSON file with the
+machine and git revision.
+
+Levers: ``fresh-noise`` (the notebook's FreshNoise PyDataset, float32: the baseline), ``graph-noise``
+(``noise.with_training_noise``: noise drawn in the graph), ``graph-noise-bf16`` (the same under the
+``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; AMX/avx512_bf16 on this CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keras  # noqa: E402
+
+from helpers import profiles  # noqa: E402
+from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
+from helpers.models import conv_autoencoder  # noqa: E402
+from helpers.noise import FreshNoise, noisy_versions, with_training_noise  # noqa: E402
+from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
+from helpers.provenance import git_revision, machine  # noqa: E402
+from helpers.training import Recipe, dtype_policy, fit  # noqa: E402
+
+LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16")
+FIT_IMAGES = 55_000
+
+
+def train(width: int, sigma: float, recipe: Recipe, lever: str, x_fit, seed: int, validation_data=None):
+    """One training run with a lever; returns (float32 model with the trained weights, TrainResult)."""
+    keras.utils.set_random_seed(seed)
+    with dtype_policy("mixed_bfloat16" if lever.endswith("bf16") else "float32"):
+        model = conv_autoencoder(width)
+        if lever == "fresh-noise":
+            run = fit(model, FreshNoise(x_fit, sigma, recipe.batch_size, seed=seed), recipe=recipe,
+                      validation_data=validation_data, verbose=0)
+        else:
+            run = fit(with_training_noise(model, sigma), x_fit, x_fit, recipe=recipe,
+                      validation_data=validation_data, verbose=0)
+    final = conv_autoencoder(width)
+    final.set_weights(model.get_weights())
+    return final, run
+
+
+def timing(args, x_all) -> list[dict]:
+    rows = []
+    x = x_all[: args.images]
+    for width, batch in ((32, 16), (32, 32), (64, 64)):
+        for lever in args.levers:
+            _, run = train(width, 0.3, Recipe(2, batch, 1e-3, "cosine"), lever, x, args.seed)
+            per_epoch = (run.epoch_seconds[1] - run.epoch_seconds[0]) * FIT_IMAGES / len(x)
+            rows.append({"width": width, "batch_size": batch, "lever": lever, "seconds_per_epoch": round(per_epoch, 1)})
+            print(f"conv-{width} batch {batch:3d} {lever:17s}: {per_epoch:5.1f} s per {FIT_IMAGES:,}-image epoch", flush=True)
+    return rows
+
+
+def quality(args, x_all) -> list[dict]:
+    x_fit, x_val = x_all[:-5000], x_all[-5000:]
+    noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
+    cfg = profiles.settings("denoise", "standard")
+    recipe = cfg["scratch"].get((args.width, args.sigma)) or cfg["first"][args.width]
+    recipe = recipe.override(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate)
+    rows = []
+    for lever in args.levers:
+        model, run = train(args.width, args.sigma, recipe, lever, x_fit, args.seed, (noisy_val[args.sigma], x_val))
+        val = _mse(model, noisy_val[args.sigma], x_val)  # the float32 twin, as the notebook would score it
+        rows.append({"width": args.width, "sigma": args.sigma, "lever": lever, "recipe": recipe.as_dict(), "seed": args.seed,
+                     "val_mse": val, "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
+        print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
+    return rows
+
+
+def _mse(model, noisy, clean) -> float:
+    from helpers.metrics import mse
+    from helpers.training import predict
+
+    return float(mse(clean, predict(model, noisy)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("part", choices=("timing", "quality"))
+    parser.add_argument("--levers", default=",".join(LEVERS), help="comma-separated, from: " + ", ".join(LEVERS))
+    parser.add_argument("--images", type=int, default=16_000, help="timing: training images per timed epoch")
+    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--sigma", type=float, default=0.3)
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--noise-seed", type=int, default=42, help="the notebook's noise_seed")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    args.levers = [lever for lever in args.levers.split(",") if lever]
+    unknown = set(args.levers) - set(LEVERS)
+    if unknown:
+        parser.error(f"unknown lever(s) {sorted(unknown)}; choose from {', '.join(LEVERS)}")
+    x_all, _ = load_fashion_mnist().images()  # training images only
+    rows = timing(args, x_all) if args.part == "timing" else quality(args, x_all)
+    out = Path(args.out or RUNS_DIR / f"section2_levers_{args.part}.json")
+    atomic_write_json(out, {"machine": machine(), "git": git_revision(), "part": args.part, "rows": rows})
+    print(f"-> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
