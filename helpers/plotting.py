@@ -114,7 +114,7 @@ def population_figure(spread: Mapping[str, np.ndarray], walk_kmh: float = 4.5, r
         ax.axvspan(mean - sd, mean + sd, color="tab:orange", alpha=0.25)
         ax.axvline(mean, color="tab:orange", lw=2, label=f"{source}: {mean:g} ± {sd:g}")
         ax.set(title=title, xlabel=label, ylabel="subjects")
-        ax.legend(fontsize=7, loc="upper right")
+        ax.legend(fontsize=7, loc="best", framealpha=0.6)
     strikes = ("rearfoot", "midfoot", "forefoot")
     shares = [100 * np.mean(spread["strike"] == s) for s in strikes]
     axes[3].bar(strikes, shares, color="tab:blue", alpha=0.7, label="simulated runners")

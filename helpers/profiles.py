@@ -100,9 +100,9 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                    "recipe": Recipe(50, **_REPORT_ADAM), "judge": Recipe(10, **_REPORT_ADAM)},
     },
     # Sections III/IV. Windows are cut lazily from continuous recordings; augmentation on by default.
-    # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 0.642 km/h (seed 42, seed study
-    # of 2026-11-30), against 1.73 for predicting the mean, 1.01 for the gait-feature ridge and 0.44 for the
-    # untrained ZUPT estimate. No longer schedule was tried on validation.
+    # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 1.05 +- 0.07 km/h (seeds 42-44,
+    # git d1b0068), against 1.73 for predicting the mean, 2.00 for the gait-feature ridge and 0.50 for the
+    # untrained ZUPT estimate. No longer schedule was tried on validation: the next step for this section.
     "imu": {
         "smoke": {"windows_per_speed": 20, "model": "conv-lstm", "zupt_windows": 24, "unseen_subjects": [7],
                   "recipe": Recipe(1, 32, 3e-3, "cosine")},

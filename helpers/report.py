@@ -19,7 +19,8 @@ SECTION_TITLES = {
 FIGURES = {
     "I": ["01_dense_autoencoders_reconstructions.png"],
     "II": ["02_denoising_autoencoders_examples_sigma_0.3.png", "02_denoising_autoencoders_time_to_quality.png"],
-    "IV": ["03_lstm_speed_estimation_section4_predictions.png", "03_lstm_speed_estimation_realism_check.png"],
+    "IV": ["03_lstm_speed_estimation_section4_predictions.png", "03_lstm_speed_estimation_realism_check.png",
+           "03_lstm_speed_estimation_population_spread.png"],
     "V": ["04_variational_autoencoder_latent_maps.png", "04_variational_autoencoder_interpolation_vae-2d.png",
           "04_variational_autoencoder_interpolation_ae-2d.png"],
 }

@@ -188,16 +188,28 @@ def mean_records(records: list[dict]) -> list[dict]:
 
 
 def verdict_lines(records: list[dict]) -> list[str]:
-    """Markdown bullets, model by model: mean ± sd, range and seeds beside the report, and the verdict."""
-    lines = []
+    """Markdown bullets, model by model: mean ± sd, range and seeds beside the report, and the verdict.
+
+    Rows on simulated data get no verdict against a real-data number, so they share one line instead of
+    one each (their numbers are in the section's table).
+    """
+    lines, simulated = [], []
     for row in seed_rows(records):
         if row["report"] is None:
+            continue
+        if row["verdict"] == NOT_COMPARABLE:
+            simulated.append(row)
             continue
         where = f" ({row['setting']})" if row["setting"] else ""
         spread = (f"{row['mean']:.4g} ± {row['sd']:.2g} (min {row['min']:.4g}, max {row['max']:.4g}; "
                   f"{row['n']} seeds)" if row["n"] > 1 else f"{row['mean']:.4g} (1 seed)")
         lines.append(f"- `{row['model']}`{where}: {row['metric']} {spread}; report {row['report']:.4g}: "
                      f"**{row['verdict']}**.")
+    if simulated:
+        models = ", ".join(f"`{m}`" for m in dict.fromkeys(r["model"] for r in simulated))
+        seeds = max(r["n"] for r in simulated)
+        lines.append(f"- {len(simulated)} rows on simulated subjects ({models}; up to {seeds} seed(s) each): "
+                     f"**{NOT_COMPARABLE}** with the report's {simulated[0]['report']:.4g}, measured on real data.")
     return lines
 
 

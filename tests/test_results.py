@@ -68,6 +68,11 @@ def test_simulated_rows_get_no_verdict_against_the_report():
     assert row["report"] == pytest.approx(2.588**0.5) and row["verdict"] == "not comparable (simulated)"
     real = {**sim, "simulated": False}
     assert results.seed_rows([real])[0]["verdict"] == "1 seed, not robust"
+    # many simulated rows share one verdict line; a real row keeps its own
+    many = [{**sim, "subject": i, "seed": seed} for i in (4, 5, 6) for seed in (42, 43)]
+    lines = results.verdict_lines(many + [{**real, "subject": 9}])
+    assert len(lines) == 2 and "3 rows on simulated subjects" in lines[1] and "up to 2 seed(s)" in lines[1]
+    assert "subject=9" in lines[0] and "1 seed, not robust" in lines[0]
 
 
 def test_verdict_is_computed_from_the_records():
