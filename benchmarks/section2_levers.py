@@ -23,34 +23,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
-
 from helpers import profiles  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
 from helpers.models import conv_autoencoder  # noqa: E402
-from helpers.noise import FreshNoise, noisy_versions, with_training_noise  # noqa: E402
+from helpers.denoising import train_denoiser  # noqa: E402
+from helpers.noise import noisy_versions  # noqa: E402
 from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
-from helpers.training import Recipe, dtype_policy, fit  # noqa: E402
+from helpers.training import Recipe  # noqa: E402
 
 LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16")
 FIT_IMAGES = 55_000
 
 
 def train(width: int, sigma: float, recipe: Recipe, lever: str, x_fit, seed: int, validation_data=None):
-    """One training run with a lever; returns (float32 model with the trained weights, TrainResult)."""
-    keras.utils.set_random_seed(seed)
-    with dtype_policy("mixed_bfloat16" if lever.endswith("bf16") else "float32"):
-        model = conv_autoencoder(width)
-        if lever == "fresh-noise":
-            run = fit(model, FreshNoise(x_fit, sigma, recipe.batch_size, seed=seed), recipe=recipe,
-                      validation_data=validation_data, verbose=0)
-        else:
-            run = fit(with_training_noise(model, sigma), x_fit, x_fit, recipe=recipe,
-                      validation_data=validation_data, verbose=0)
-    final = conv_autoencoder(width)
-    final.set_weights(model.get_weights())
-    return final, run
+    """One training run with a lever, through the notebook's own training step; returns (float32 model, run)."""
+    return train_denoiser(conv_autoencoder, width, sigma, recipe, x_fit, seed=seed, validation_data=validation_data,
+                          noise_in_graph=lever.startswith("graph"),
+                          precision="mixed_bfloat16" if lever.endswith("bf16") else "float32", verbose=0)
 
 
 def timing(args, x_all) -> list[dict]:

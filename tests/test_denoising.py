@@ -1,0 +1,55 @@
+"""Section II's training step: its noise pipelines and compute precisions."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import noise
+from helpers.denoising import check_precision, train_denoiser
+from helpers.models import conv_autoencoder
+from helpers.training import Recipe
+
+
+@pytest.fixture(scope="module")
+def images():
+    return np.random.default_rng(0).uniform(0, 1, (128, 28, 28, 1)).astype(np.float32)
+
+
+def test_noise_in_the_graph_is_drawn_in_training_only(images):
+    model = conv_autoencoder(4)
+    wrapped = noise.with_training_noise(model, 0.3)
+    x = images[:8]
+    np.testing.assert_allclose(wrapped(x, training=False), model(x, training=False), atol=1e-6)  # no noise at inference
+    first = wrapped.layers[0](x, training=True)
+    second = wrapped.layers[0](x, training=True)
+    assert 0.2 < float(np.std(first - x)) < 0.4  # sigma 0.3
+    assert not np.allclose(first, second)  # new noise on every call
+    clipped = noise.with_training_noise(model, 0.5, clip=True)
+    y = clipped.layers[1](clipped.layers[0](x, training=True))
+    assert float(np.min(y)) >= 0.0 and float(np.max(y)) <= 1.0
+    assert wrapped.layers[-1] is model  # shared, so training the wrapper trains the model
+
+
+def test_train_denoiser_pipelines_and_precisions(images):
+    recipe = Recipe(1, 32, 1e-3)
+    val = (noise.add_gaussian_noise(images[:32], 0.2, seed=1), images[:32])
+    a, _ = train_denoiser(conv_autoencoder, 4, 0.2, recipe, images, seed=3, validation_data=val, verbose=0)
+    b, _ = train_denoiser(conv_autoencoder, 4, 0.2, recipe, images, seed=3, validation_data=val, verbose=0)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)  # reproducible from the seed
+    fixed, _ = train_denoiser(conv_autoencoder, 4, 0.2, recipe, images, seed=3, fresh_noise=False, verbose=0)
+    graph, run = train_denoiser(conv_autoencoder, 4, 0.2, recipe, images, seed=3, noise_in_graph=True,
+                                validation_data=val, verbose=0)
+    assert not np.array_equal(fixed.get_weights()[0], a.get_weights()[0])
+    assert np.isfinite(run.history["val_loss"][-1])
+    bf16, run = train_denoiser(conv_autoencoder, 4, 0.2, recipe, images, seed=3, noise_in_graph=True,
+                               precision="mixed_bfloat16", validation_data=val, verbose=0)
+    assert bf16.dtype_policy.name == "float32" and bf16.output.dtype == "float32"  # scored in float32
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    warm, _ = train_denoiser(conv_autoencoder, 4, 0.1, Recipe(1, 32, 1e-9), images, seed=4, start_from=bf16, verbose=0)
+    np.testing.assert_allclose(warm.get_weights()[0], bf16.get_weights()[0], atol=1e-6)  # a warm start at lr ~0
+
+
+def test_a_mistyped_precision_is_refused():
+    with pytest.raises(ValueError, match="precision must be one of"):
+        check_precision("bf16")
