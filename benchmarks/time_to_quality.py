@@ -159,20 +159,19 @@ def main() -> int:
             add("I", name, profile, recipe.epochs,
                 seconds_per_epoch(dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, args.fraction))
         cfg = profiles.settings("denoise", profile)
-        for f in (32, 64):
-            per = {}  # seconds per epoch depend on the batch size, not on sigma
-            for k, sigma in enumerate((0.3, 0.2, 0.1)):  # the standard profile's warm-start order
-                own = cfg["scratch"].get((f, sigma))
-                recipe = own or (cfg["finetune"][f] if cfg["finetune"] is not None and k > 0 else cfg["first"][f])
-                if recipe.batch_size not in per:
-                    if cfg["fresh_noise"]:
-                        data = lambda rows, b=recipe.batch_size, s=sigma: (  # noqa: E731
-                            FreshNoise(clean[:rows], s, b, seed=0), None) if rows <= len(clean) else sliced(clean)(rows)
-                    else:
-                        data = sliced(noisy[sigma], clean)
-                    per[recipe.batch_size] = seconds_per_epoch(conv_autoencoder(f), data, recipe.batch_size, 55000,
-                                                               args.fraction)
-                add("II", row_name(f"conv-{f}", sigma), profile, recipe.epochs, per[recipe.batch_size])
+        per_width = {}  # seconds per epoch depend on the width and batch size, not on sigma
+        # The notebook's plan: sigma 0.3 first, then warm starts where the profile has them.
+        for f, sigma, recipe, _ in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], cfg["finetune"] is not None):
+            per = per_width.setdefault(f, {})
+            if recipe.batch_size not in per:
+                if cfg["fresh_noise"]:
+                    data = lambda rows, b=recipe.batch_size, s=sigma: (  # noqa: E731
+                        FreshNoise(clean[:rows], s, b, seed=0), None) if rows <= len(clean) else sliced(clean)(rows)
+                else:
+                    data = sliced(noisy[sigma], clean)
+                per[recipe.batch_size] = seconds_per_epoch(conv_autoencoder(f), data, recipe.batch_size, 55000,
+                                                           args.fraction)
+            add("II", row_name(f"conv-{f}", sigma), profile, recipe.epochs, per[recipe.batch_size])
         cfg = profiles.settings("imu", profile)
         recipe = cfg["recipe"]
         # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps

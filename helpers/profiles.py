@@ -135,6 +135,26 @@ def denoise_recipe(table: dict[int, Recipe], width: int) -> Recipe:
     return table.get(width) or table[min(table, key=lambda w: abs(math.log(w / width)))]
 
 
+def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[float], warm_start: bool,
+                 **overrides: Any) -> list[tuple[int, float, Recipe, bool]]:
+    """Section II's training plan: ``(width, sigma, recipe, warm)`` in training order, width by width.
+
+    Each width's first sigma trains from scratch with the ``first`` recipe; each next one, with
+    ``warm_start``, starts from the previous sigma's model with the ``finetune`` recipe, except the
+    (width, sigma) pairs in ``scratch``, which train from scratch with their own recipe. ``overrides``
+    (``epochs``, ``batch_size``, ``learning_rate``; ``None`` keeps the profile's) apply to from-scratch recipes.
+    """
+    plan = []
+    for width in widths:
+        for k, sigma in enumerate(sigma_order):
+            own = config["scratch"].get((width, sigma))
+            warm = bool(warm_start and k > 0 and own is None)
+            recipe = denoise_recipe(config["finetune"], width) if warm else (
+                own or denoise_recipe(config["first"], width)).override(**overrides)
+            plan.append((width, sigma, recipe, warm))
+    return plan
+
+
 def check_profile(profile: str) -> str:
     if profile not in PROFILES:
         raise ValueError(f"Unknown profile {profile!r}. Choose one of: {', '.join(PROFILES)}.")

@@ -53,3 +53,18 @@ def test_train_denoiser_pipelines_and_precisions(images):
 def test_a_mistyped_precision_is_refused():
     with pytest.raises(ValueError, match="precision must be one of"):
         check_precision("bf16")
+
+
+def test_the_standard_plan_warm_starts_except_the_scratch_pairs():
+    from helpers import profiles
+
+    cfg = profiles.settings("denoise", "standard")
+    plan = profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True, epochs=None)
+    assert [(f, s, warm) for f, s, _, warm in plan] == [
+        (32, 0.3, False), (32, 0.2, False), (32, 0.1, True), (64, 0.3, False), (64, 0.2, True), (64, 0.1, True)]
+    assert plan[1][2] == cfg["scratch"][(32, 0.2)] and plan[2][2] == cfg["finetune"][32]
+    # overrides reach from-scratch recipes only; no warm starts when asked, or in the report's profile
+    plan = profiles.denoise_plan(cfg, [48], [0.3, 0.1], False, epochs=2)
+    assert [(r.epochs, warm) for _, _, r, warm in plan] == [(2, False), (2, False)]
+    report = profiles.settings("denoise", "report")
+    assert not any(warm for *_, warm in profiles.denoise_plan(report, [32], [0.3, 0.2], report["finetune"] is not None))
