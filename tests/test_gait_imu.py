@@ -100,6 +100,29 @@ def _save(path, x, y, **units):
     np.savez(path, X=x, y=y, **units)
 
 
+def test_augmentation_is_a_real_sensors_nuisance_not_the_simulators():
+    x = imu.simulate_subject(5, windows_per_speed=2).batch(np.arange(16))
+    rng = np.random.default_rng(0)
+    # rotation alone keeps every sample's acceleration and rate magnitudes, and never exceeds its bounds
+    rotated = imu.augment_windows(x, rng, acc_bias=0, gyro_bias=0, gain=0, max_smooth=1)
+    for sl in (slice(0, 3), slice(3, 6)):
+        np.testing.assert_allclose(np.linalg.norm(rotated[:, :, sl], axis=2), np.linalg.norm(x[:, :, sl], axis=2),
+                                   rtol=1e-4, atol=1e-3)
+    assert not np.allclose(rotated, x)
+    # a 20-deg yaw at most: the forward axis keeps cos(20 deg) of its direction (plus the tilt's share)
+    forward = np.einsum("nti,nti->n", rotated[:, :, :3], x[:, :, :3]) / np.einsum("nti,nti->n", x[:, :, :3], x[:, :, :3])
+    assert forward.min() > np.cos(np.deg2rad(20)) * np.cos(np.deg2rad(10)) ** 2 - 0.02
+    # biases beyond the simulator's (0.08 m/s^2, 0.8 deg/s): a constant offset per window and axis
+    shifted = imu.augment_windows(x, np.random.default_rng(1), yaw_deg=0, tilt_deg=0, gain=0, max_smooth=1)
+    offset = (shifted - x).mean(axis=1)
+    assert np.abs(offset[:, :3]).max() <= 0.3 + 1e-4 and np.abs(offset[:, :3]).max() > 0.1
+    assert np.abs(offset[:, 3:]).max() <= 3.0 + 1e-3 and np.abs(offset[:, 3:]).max() > 1.0
+    # smoothing only lowers the impact spikes
+    smoothed = imu.augment_windows(x, np.random.default_rng(2), yaw_deg=0, tilt_deg=0, acc_bias=0, gyro_bias=0,
+                                   gain=0, max_smooth=3)
+    assert np.abs(smoothed).max() <= np.abs(x).max() + 1e-3 and not np.allclose(smoothed, x)
+
+
 def _real_like(n=4):
     s = imu.simulate_subject(3, windows_per_speed=1)
     return s.batch(np.arange(n)), s.labels[:n]
