@@ -24,13 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from helpers import profiles  # noqa: E402
-from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
-from helpers.models import conv_autoencoder  # noqa: E402
 from helpers.denoising import train_denoiser  # noqa: E402
+from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
+from helpers.metrics import mse  # noqa: E402
+from helpers.models import conv_autoencoder  # noqa: E402
 from helpers.noise import noisy_versions  # noqa: E402
 from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
-from helpers.training import Recipe  # noqa: E402
+from helpers.training import Recipe, predict  # noqa: E402
 
 LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16")
 FIT_IMAGES = 55_000
@@ -64,18 +65,11 @@ def quality(args, x_all) -> list[dict]:
     rows = []
     for lever in args.levers:
         model, run = train(args.width, args.sigma, recipe, lever, x_fit, args.seed, (noisy_val[args.sigma], x_val))
-        val = _mse(model, noisy_val[args.sigma], x_val)  # the float32 twin, as the notebook would score it
+        val = float(mse(x_val, predict(model, noisy_val[args.sigma])))  # the float32 twin, as the notebook scores it
         rows.append({"width": args.width, "sigma": args.sigma, "lever": lever, "recipe": recipe.as_dict(), "seed": args.seed,
                      "val_mse": val, "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
         print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
     return rows
-
-
-def _mse(model, noisy, clean) -> float:
-    from helpers.metrics import mse
-    from helpers.training import predict
-
-    return float(mse(clean, predict(model, noisy)))
 
 
 def main() -> int:

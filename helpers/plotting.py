@@ -13,7 +13,7 @@ if matplotlib.get_backend().lower() == "agg" or not matplotlib.get_backend():
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.gait import G
+from helpers.gait import POPULATION, STRIKES, G
 from helpers.paths import atomic_write_bytes
 
 
@@ -101,8 +101,6 @@ def realism_figure(recordings: dict, fs: float):
 def population_figure(spread: Mapping[str, np.ndarray], walk_kmh: float = 4.5, run_kmh: float = 9.0):
     """The simulated population's spread (histograms, bars) beside the published figures it is grounded in
     (:data:`helpers.gait.POPULATION`: mean as a line, +-1 sd as a band, shares as markers)."""
-    from helpers.gait import POPULATION
-
     fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
     panels = [("walk_ratio_cm", "walk ratio (cm per step/min)", f"Walking at {walk_kmh} km/h"),
               ("run_stride_hz", "stride frequency (Hz)", f"Running at {run_kmh} km/h"),
@@ -115,7 +113,7 @@ def population_figure(spread: Mapping[str, np.ndarray], walk_kmh: float = 4.5, r
         ax.axvline(mean, color="tab:orange", lw=2, label=f"{source}: {mean:g} ± {sd:g}")
         ax.set(title=title, xlabel=label, ylabel="subjects")
         ax.legend(fontsize=7, loc="best", framealpha=0.6)
-    strikes = ("rearfoot", "midfoot", "forefoot")
+    strikes = list(STRIKES)
     shares = [100 * np.mean(spread["strike"] == s) for s in strikes]
     axes[3].bar(strikes, shares, color="tab:blue", alpha=0.7, label="simulated runners")
     for key, marker in (("rearfoot_pct", "o"), ("rearfoot_treadmill_pct", "s")):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers.report import FIGURES, write_report  # noqa: E402
-from helpers.results import read_records, write_summary  # noqa: E402
+from helpers.report import FIGURES, SECTION_TITLES, write_report  # noqa: E402
+from helpers.results import read_records, records_path, write_summary  # noqa: E402
 
 
 def main() -> int:
@@ -33,14 +33,14 @@ def main() -> int:
     args = parser.parse_args()
     fresh = []
     for unit in args.unit:
-        path = unit / "records" / f"{args.notebook}.json"
+        path = records_path(unit, args.notebook)
         if not path.is_file():
             parser.error(f"{path} does not exist: is {unit} a finished unit of {args.notebook}?")
         fresh += read_records(path)
     sections = {r["section"] for r in fresh}
     old = read_records(args.folder / "results.json") if (args.folder / "results.json").is_file() else []
     kept = [r for r in old if r["section"] not in sections]
-    order = ["I", "II", "III", "IV", "V"]
+    order = list(SECTION_TITLES)  # the report's section order
     records = sorted(kept + fresh, key=lambda r: order.index(r["section"]) if r["section"] in order else len(order))
     figures = args.figure_dir or args.folder
     for name in (n for section in sections for n in FIGURES.get(section, ())):  # the report's, from the first unit
