@@ -12,7 +12,9 @@ machine and git revision.
 
 Levers: ``fresh-noise`` (the notebook's FreshNoise PyDataset, float32: the baseline), ``graph-noise``
 (``noise.with_training_noise``: noise drawn in the graph), ``graph-noise-bf16`` (the same under the
-``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; AMX/avx512_bf16 on this CPU).
+``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; AMX/avx512_bf16 on this CPU). Recipe levers
+go through ``quality``'s overrides, e.g. stochastic weight averaging over a constant-learning-rate tail:
+``--average-epochs 8 --final-lr-fraction 0.1``.
 """
 
 from __future__ import annotations
@@ -61,13 +63,14 @@ def quality(args, x_all) -> list[dict]:
     noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
     cfg = profiles.settings("denoise", "standard")
     recipe = cfg["scratch"].get((args.width, args.sigma)) or cfg["first"][args.width]
-    recipe = recipe.override(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate)
+    recipe = recipe.override(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                             average_epochs=args.average_epochs, final_lr_fraction=args.final_lr_fraction)
     rows = []
     for lever in args.levers:
         model, run = train(args.width, args.sigma, recipe, lever, x_fit, args.seed, (noisy_val[args.sigma], x_val))
         val = float(mse(x_val, predict(model, noisy_val[args.sigma])))  # the float32 twin, as the notebook scores it
         rows.append({"width": args.width, "sigma": args.sigma, "lever": lever, "recipe": recipe.as_dict(), "seed": args.seed,
-                     "val_mse": val, "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
+                     "val_mse": val, "last_epoch_val_loss": run.history["val_loss"][-1], "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
         print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
     return rows
 
@@ -82,6 +85,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--average-epochs", type=int, help="quality: SWA over this many final epochs (Recipe.average_epochs)")
+    parser.add_argument("--final-lr-fraction", type=float, help="quality: the cosine's floor, and SWA's tail learning rate")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--noise-seed", type=int, default=42, help="the notebook's noise_seed")
     parser.add_argument("--out", default=None)

@@ -30,6 +30,12 @@ class Recipe:
 
     ``schedule="cosine"`` warms up linearly for ``warmup_epochs`` and then decays the learning rate
     along a half cosine to ``final_lr_fraction`` of its peak by the last epoch.
+
+    ``average_epochs`` > 0 turns on stochastic weight averaging (SWA, Izmailov et al. 2018): the cosine
+    reaches ``final_lr_fraction`` that many epochs early, the learning rate stays there, and the model
+    ends with the mean of the weights at the end of each of those epochs. Averaging needs weights that
+    still move, hence a tail learning rate above zero (an EMA at the end of a decay to zero changed
+    nothing in Section II, issue 14).
     """
 
     epochs: int
@@ -38,12 +44,19 @@ class Recipe:
     schedule: str = "constant"
     warmup_epochs: float = 0.0
     final_lr_fraction: float = 0.0
+    average_epochs: int = 0
 
     def __post_init__(self) -> None:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"Unknown schedule {self.schedule!r}; choose one of {SCHEDULES}.")
         if self.epochs < 1 or self.batch_size < 1 or not self.learning_rate > 0:
             raise ValueError(f"Recipe needs epochs >= 1, batch_size >= 1 and learning_rate > 0, got {self}.")
+        if not 0 <= self.average_epochs < self.epochs:
+            raise ValueError(f"average_epochs must be 0 (no averaging) or fewer than epochs ({self.epochs}), "
+                             f"got {self.average_epochs}.")
+        if self.average_epochs and self.schedule == "cosine" and not self.final_lr_fraction > 0:
+            raise ValueError("Weight averaging over a tail at learning rate 0 averages identical weights: "
+                             "give final_lr_fraction > 0 (e.g. 0.1) with average_epochs.")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,7 +67,8 @@ class Recipe:
 
     def __str__(self) -> str:
         lr = f"{self.schedule} lr {self.learning_rate:g}"
-        return f"{self.epochs} epochs, batch {self.batch_size}, Adam {lr}"
+        swa = f", weights averaged over the last {self.average_epochs}" if self.average_epochs else ""
+        return f"{self.epochs} epochs, batch {self.batch_size}, Adam {lr}{swa}"
 
 
 def set_seed(seed: int) -> None:
@@ -78,7 +92,8 @@ def learning_rate(recipe: Recipe, steps_per_epoch: int):
     """The recipe's learning rate: a float, or a Keras schedule over optimizer steps."""
     if recipe.schedule == "constant":
         return recipe.learning_rate
-    total = recipe.epochs * steps_per_epoch
+    # With weight averaging the decay ends ``average_epochs`` early; CosineDecay then holds its floor.
+    total = (recipe.epochs - recipe.average_epochs) * steps_per_epoch
     warmup = int(recipe.warmup_epochs * steps_per_epoch)
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=recipe.learning_rate if warmup == 0 else 0.0,
@@ -87,6 +102,31 @@ def learning_rate(recipe: Recipe, steps_per_epoch: int):
         warmup_target=recipe.learning_rate if warmup else None,
         warmup_steps=warmup,
     )
+
+
+class WeightAverage(keras.callbacks.Callback):
+    """Averages the weights at the end of the last ``epochs`` epochs and leaves the model with the mean."""
+
+    def __init__(self, epochs: int):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_train_begin(self, logs=None):
+        self.sum: list[np.ndarray] | None = None
+        self.count = 0
+        self.first = self.params["epochs"] - self.epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.first:
+            return
+        weights = [w.astype(np.float64) for w in self.model.get_weights()]
+        self.sum = weights if self.sum is None else [s + w for s, w in zip(self.sum, weights)]
+        self.count += 1
+
+    def on_train_end(self, logs=None):
+        if self.count:  # a model with non-float weights (e.g. seed generators) keeps their dtype
+            current = self.model.get_weights()
+            self.model.set_weights([(s / self.count).astype(c.dtype) for s, c in zip(self.sum, current)])
 
 
 class EpochClock(keras.callbacks.Callback):
@@ -129,7 +169,10 @@ def fit(
 ) -> TrainResult:
     """Compile ``model`` with Adam under ``recipe`` and train it, timing every epoch.
 
-    ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``.
+    ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``. With weight
+    averaging (``recipe.average_epochs``) the model ends with the averaged weights, and the validation
+    loss of those weights is kept as ``extra["averaged_val_loss"]`` (the history's last entry is the
+    last epoch's own weights).
     """
     recipe = recipe or Recipe(epochs=1)
     hygiene.check("fit", x, y, validation_data)  # test data never trains or validates
@@ -142,6 +185,7 @@ def fit(
         steps_per_execution=STEPS_PER_EXECUTION,
     )
     clock = EpochClock()
+    averaging = [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
     kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
     history = model.fit(
         x,
@@ -149,14 +193,20 @@ def fit(
         epochs=recipe.epochs,
         validation_data=validation_data,
         verbose=verbose,
-        callbacks=[clock, *callbacks],
+        callbacks=[clock, *averaging, *callbacks],
         **kwargs,
     )
+    extra = {}
+    if averaging and validation_data is not None:
+        data = validation_data if isinstance(validation_data, tuple) else (validation_data,)
+        scores = model.evaluate(*data, batch_size=1024, verbose=0, return_dict=True)
+        extra["averaged_val_loss"] = float(scores["loss"])
     return TrainResult(
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
         seconds=clock.seconds[-1] if clock.seconds else 0.0,
         epoch_seconds=clock.seconds,
         recipe=recipe,
+        extra=extra,
     )
 
 

@@ -14,6 +14,10 @@ def test_recipe_rejects_bad_values():
         Recipe(3, schedule="step")
     with pytest.raises(ValueError, match="epochs >= 1"):
         Recipe(0)
+    with pytest.raises(ValueError, match="fewer than epochs"):
+        Recipe(3, average_epochs=3)
+    with pytest.raises(ValueError, match="final_lr_fraction > 0"):
+        Recipe(3, schedule="cosine", average_epochs=1)
 
 
 def test_override_ignores_none():
@@ -27,6 +31,39 @@ def test_cosine_warms_up_then_decays_to_floor():
     assert lrs[0] == pytest.approx(0.0)
     assert lrs[1] == pytest.approx(1e-2)
     assert lrs[1] > lrs[2] > lrs[3] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_weight_averaging_holds_the_tail_learning_rate():
+    recipe = Recipe(4, 32, 1e-2, "cosine", final_lr_fraction=0.1, average_epochs=2)
+    schedule = learning_rate(recipe, steps_per_epoch=10)
+    lrs = [float(schedule(step)) for step in (0, 10, 20, 35)]
+    assert lrs[0] == pytest.approx(1e-2)
+    assert 1e-2 > lrs[1] > 1e-3
+    assert lrs[2] == pytest.approx(1e-3) and lrs[3] == pytest.approx(1e-3)  # the averaging tail
+    assert "averaged over the last 2" in str(recipe)
+
+
+class _Snapshots(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+
+def test_fit_ends_with_the_mean_of_the_tail_weights():
+    x = np.random.default_rng(0).random((64, 20), dtype=np.float32)
+    set_seed(0)
+    model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(20, activation="sigmoid")])
+    snapshots = _Snapshots()
+    recipe = Recipe(4, 16, 1e-2, "cosine", final_lr_fraction=0.5, average_epochs=3)
+    run = fit(model, x, x, recipe, validation_data=(x, x), verbose=0, callbacks=[snapshots])
+    tail = snapshots.weights[1:]
+    assert not np.allclose(tail[0][0], tail[-1][0])  # the weights moved during the tail
+    for got, *seen in zip(model.get_weights(), *tail):
+        np.testing.assert_allclose(got, np.mean(seen, axis=0), rtol=1e-6, atol=1e-7)
+    assert run.extra["averaged_val_loss"] == pytest.approx(float(np.mean((model.predict(x, verbose=0) - x) ** 2)),
+                                                           rel=1e-5)
 
 
 def test_steps_per_execution_changes_speed_not_arithmetic():
