@@ -124,7 +124,7 @@ class WeightAverage(keras.callbacks.Callback):
         self.count += 1
 
     def on_train_end(self, logs=None):
-        if self.count:  # a model with non-float weights (e.g. seed generators) keeps their dtype
+        if self.count:  # sums are float64; each weight goes back in its own dtype
             current = self.model.get_weights()
             self.model.set_weights([(s / self.count).astype(c.dtype) for s, c in zip(self.sum, current)])
 
