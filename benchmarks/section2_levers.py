@@ -14,12 +14,15 @@ Levers: ``fresh-noise`` (the notebook's FreshNoise PyDataset, float32: the basel
 (``noise.with_training_noise``: noise drawn in the graph), ``graph-noise-bf16`` (the same under the
 ``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; AMX/avx512_bf16 on this CPU). Recipe levers
 go through ``quality``'s overrides, e.g. stochastic weight averaging over a constant-learning-rate tail:
-``--average-epochs 8 --final-lr-fraction 0.1``.
+``--average-epochs 8 --final-lr-fraction 0.1``. ``--warm-from 0.3`` measures a fine-tune instead: it starts
+from the standard model trained at that sigma (trained first, as the notebook trains it, and kept under runs/)
+with the profile's ``finetune`` recipe and the overrides.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -39,10 +42,11 @@ LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16")
 FIT_IMAGES = 55_000
 
 
-def train(width: int, sigma: float, recipe: Recipe, lever: str, x_fit, seed: int, validation_data=None):
+def train(width: int, sigma: float, recipe: Recipe, lever: str, x_fit, seed: int, validation_data=None,
+          start_from=None):
     """One training run with a lever, through the notebook's own training step; returns (float32 model, run)."""
     return train_denoiser(conv_autoencoder, width, sigma, recipe, x_fit, seed=seed, validation_data=validation_data,
-                          noise_in_graph=lever.startswith("graph"),
+                          start_from=start_from, noise_in_graph=lever.startswith("graph"),
                           precision="mixed_bfloat16" if lever.endswith("bf16") else "float32", verbose=0)
 
 
@@ -58,20 +62,50 @@ def timing(args, x_all) -> list[dict]:
     return rows
 
 
+def warm_start_parent(args, cfg, x_fit, x_val, noisy_val):
+    """The standard model of ``--width`` trained from scratch at ``--warm-from``, with its plan's recipe and
+    engine, as the notebook trains it; kept under runs/ so that several warm-start levers share one parent."""
+    (width, sigma, recipe, _, engine), = profiles.denoise_plan(cfg, [args.width], [args.warm_from], False)
+    tag = hashlib.sha1(repr((recipe, sorted(engine.items()), args.seed)).encode()).hexdigest()[:10]
+    cache = RUNS_DIR / "section2_levers_parents" / f"conv-{width}-sigma-{sigma}-seed-{args.seed}-{tag}.weights.h5"
+    parent = conv_autoencoder(width)
+    if cache.is_file():
+        parent.load_weights(cache)
+        print(f"warm-start parent conv-{width} sigma={sigma} ({recipe}) <- {cache}", flush=True)
+        return parent, None
+    parent, run = train_denoiser(conv_autoencoder, width, sigma, recipe, x_fit, seed=args.seed,
+                                 validation_data=(noisy_val[sigma], x_val), verbose=0, **engine)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    parent.save_weights(cache)
+    print(f"warm-start parent conv-{width} sigma={sigma} ({recipe}): validation MSE {run.history['val_loss'][-1]:.6f} "
+          f"in {run.seconds:.0f} s -> {cache}", flush=True)
+    return parent, run
+
+
 def quality(args, x_all) -> list[dict]:
     x_fit, x_val = x_all[:-5000], x_all[-5000:]
     noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
     cfg = profiles.settings("denoise", "standard")
-    recipe = cfg["scratch"].get((args.width, args.sigma)) or cfg["first"][args.width]
+    parent, parent_run = (None, None)
+    if args.warm_from is not None:  # a fine-tune: the profile's finetune recipe, with the overrides below
+        parent, parent_run = warm_start_parent(args, cfg, x_fit, x_val, noisy_val)
+        recipe = profiles.denoise_recipe(cfg["finetune"], args.width)
+    else:
+        recipe = cfg["scratch"].get((args.width, args.sigma)) or profiles.denoise_recipe(cfg["first"], args.width)
     recipe = recipe.override(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
-                             average_epochs=args.average_epochs, final_lr_fraction=args.final_lr_fraction)
+                             warmup_epochs=args.warmup_epochs, average_epochs=args.average_epochs,
+                             final_lr_fraction=args.final_lr_fraction)
     rows = []
     for lever in args.levers:
-        model, run = train(args.width, args.sigma, recipe, lever, x_fit, args.seed, (noisy_val[args.sigma], x_val))
+        model, run = train(args.width, args.sigma, recipe, lever, x_fit, args.seed, (noisy_val[args.sigma], x_val),
+                           start_from=parent)
         val = float(mse(x_val, predict(model, noisy_val[args.sigma])))  # the float32 twin, as the notebook scores it
         rows.append({"width": args.width, "sigma": args.sigma, "lever": lever, "recipe": recipe.as_dict(), "seed": args.seed,
+                     "warm_from": args.warm_from,
+                     "parent_seconds": round(parent_run.seconds, 1) if parent_run else None,
                      "val_mse": val, "last_epoch_val_loss": run.history["val_loss"][-1], "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
-        print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
+        how = f", warm start from sigma={args.warm_from}" if parent is not None else ""
+        print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}{how}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
     return rows
 
 
@@ -85,6 +119,9 @@ def main() -> int:
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--warmup-epochs", type=float)
+    parser.add_argument("--warm-from", type=float, help="quality: fine-tune from the standard model of --width "
+                        "trained at this sigma (its plan's recipe and engine), instead of training from scratch")
     parser.add_argument("--average-epochs", type=int, help="quality: SWA over this many final epochs (Recipe.average_epochs)")
     parser.add_argument("--final-lr-fraction", type=float, help="quality: the cosine's floor, and SWA's tail learning rate")
     parser.add_argument("--seed", type=int, default=42)

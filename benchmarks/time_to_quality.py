@@ -6,8 +6,9 @@ For every section's models it times a slice of an epoch under
 * the ``standard`` profile's recipe (profile ``standard``),
 
 with the same engine settings on both sides (``STEPS_PER_EXECUTION`` steps per graph call) and each through
-the input pipeline its notebook uses (Section II: fixed noisy arrays or ``FreshNoise`` batches; Sections
-III/IV: ``WindowSequence`` with augmentation). Only the recipes differ.
+the input pipeline and precision its notebook uses (Section II: fixed noisy arrays, ``FreshNoise`` batches
+or noise drawn in the graph, float32 or bfloat16 per model as the profile says; Sections III/IV:
+``WindowSequence`` with augmentation). Only the recipes differ.
 
 and multiplies out to the whole training. Two totals per profile:
 
@@ -40,11 +41,11 @@ import numpy as np  # noqa: E402
 from helpers import imu, profiles  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
 from helpers.models import conv_autoencoder, dense_autoencoder, speed_model  # noqa: E402
-from helpers.noise import FreshNoise, add_gaussian_noise  # noqa: E402
+from helpers.noise import FreshNoise, add_gaussian_noise, with_training_noise  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import machine  # noqa: E402
 from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
-from helpers.training import STEPS_PER_EXECUTION  # noqa: E402  (both protocols use it)
+from helpers.training import STEPS_PER_EXECUTION, dtype_policy  # noqa: E402  (both protocols use the first)
 from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
 
 
@@ -159,19 +160,25 @@ def main() -> int:
             add("I", name, profile, recipe.epochs,
                 seconds_per_epoch(dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, args.fraction))
         cfg = profiles.settings("denoise", profile)
-        per_width = {}  # seconds per epoch depend on the width and batch size, not on sigma
-        # The notebook's plan: sigma 0.3 first, then warm starts where the profile has them.
-        for f, sigma, recipe, _ in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], cfg["finetune"] is not None):
+        per_width = {}  # seconds per epoch depend on the width, batch size and engine, not on sigma
+        # The notebook's plan: sigma 0.3 first, then warm starts where the profile has them. Each model is timed
+        # with its own engine (noise pipeline and compute precision), as the notebook trains it.
+        for f, sigma, recipe, _, engine in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1],
+                                                                  cfg["finetune"] is not None):
             per = per_width.setdefault(f, {})
-            if recipe.batch_size not in per:
-                if cfg["fresh_noise"]:
-                    data = lambda rows, b=recipe.batch_size, s=sigma: (  # noqa: E731
-                        FreshNoise(clean[:rows], s, b, seed=0), None) if rows <= len(clean) else sliced(clean)(rows)
-                else:
-                    data = sliced(noisy[sigma], clean)
-                per[recipe.batch_size] = seconds_per_epoch(conv_autoencoder(f), data, recipe.batch_size, 55000,
-                                                           args.fraction)
-            add("II", row_name(f"conv-{f}", sigma), profile, recipe.epochs, per[recipe.batch_size])
+            key = (recipe.batch_size, engine["noise_in_graph"], engine["fresh_noise"], engine["precision"])
+            if key not in per:
+                with dtype_policy(engine["precision"]):
+                    model = conv_autoencoder(f)
+                    if engine["noise_in_graph"]:
+                        model, data = with_training_noise(model, sigma), sliced(clean)
+                    elif engine["fresh_noise"]:
+                        data = lambda rows, b=recipe.batch_size, s=sigma: (  # noqa: E731
+                            FreshNoise(clean[:rows], s, b, seed=0), None) if rows <= len(clean) else sliced(clean)(rows)
+                    else:
+                        data = sliced(noisy[sigma], clean)
+                    per[key] = seconds_per_epoch(model, data, recipe.batch_size, 55000, args.fraction)
+            add("II", row_name(f"conv-{f}", sigma), profile, recipe.epochs, per[key])
         cfg = profiles.settings("imu", profile)
         recipe = cfg["recipe"]
         # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
