@@ -12,7 +12,8 @@ machine and git revision.
 
 Levers: ``fresh-noise`` (the notebook's FreshNoise PyDataset, float32: the baseline), ``graph-noise``
 (``noise.with_training_noise``: noise drawn in the graph), ``graph-noise-bf16`` (the same under the
-``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; AMX/avx512_bf16 on this CPU). Recipe levers
+``mixed_bfloat16`` policy: bfloat16 compute, float32 weights; AMX/avx512_bf16 on this CPU), ``fresh-noise-bf16``
+(the FreshNoise PyDataset into a bfloat16 model). Recipe levers
 go through ``quality``'s overrides, e.g. stochastic weight averaging over a constant-learning-rate tail:
 ``--average-epochs 8 --final-lr-fraction 0.1``. ``--warm-from 0.3`` measures a fine-tune instead: it starts
 from the standard model trained at that sigma (trained first, as the notebook trains it, and kept under runs/)
@@ -38,7 +39,7 @@ from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.training import Recipe, predict  # noqa: E402
 
-LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16")
+LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16", "fresh-noise-bf16")
 FIT_IMAGES = 55_000
 
 
@@ -53,7 +54,7 @@ def train(width: int, sigma: float, recipe: Recipe, lever: str, x_fit, seed: int
 def timing(args, x_all) -> list[dict]:
     rows = []
     x = x_all[: args.images]
-    for width, batch in ((32, 16), (32, 32), (64, 64)):
+    for width, batch in args.models:
         for lever in args.levers:
             _, run = train(width, 0.3, Recipe(2, batch, 1e-3, "cosine"), lever, x, args.seed)
             per_epoch = (run.epoch_seconds[1] - run.epoch_seconds[0]) * FIT_IMAGES / len(x)
@@ -113,6 +114,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("part", choices=("timing", "quality"))
     parser.add_argument("--levers", default=",".join(LEVERS), help="comma-separated, from: " + ", ".join(LEVERS))
+    parser.add_argument("--models", default="32:16,32:32,64:64",
+                        help="timing: comma-separated width:batch pairs (default 32:16,32:32,64:64)")
     parser.add_argument("--images", type=int, default=16_000, help="timing: training images per timed epoch")
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--sigma", type=float, default=0.3)
@@ -129,6 +132,11 @@ def main() -> int:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     args.levers = [lever for lever in args.levers.split(",") if lever]
+    try:
+        args.models = [tuple(int(v) for v in pair.split(":")) for pair in args.models.split(",") if pair]
+        assert all(len(pair) == 2 and min(pair) > 0 for pair in args.models)
+    except (ValueError, AssertionError):
+        parser.error(f"--models takes width:batch pairs such as 32:16,64:64, got {args.models!r}")
     unknown = set(args.levers) - set(LEVERS)
     if unknown:
         parser.error(f"unknown lever(s) {sorted(unknown)}; choose from {', '.join(LEVERS)}")
