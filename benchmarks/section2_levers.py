@@ -133,10 +133,11 @@ def main() -> int:
     args = parser.parse_args()
     args.levers = [lever for lever in args.levers.split(",") if lever]
     try:
-        args.models = [tuple(int(v) for v in pair.split(":")) for pair in args.models.split(",") if pair]
-        assert all(len(pair) == 2 and min(pair) > 0 for pair in args.models)
+        models = [tuple(int(v) for v in pair.split(":")) for pair in args.models.split(",") if pair]
+        assert models and all(len(pair) == 2 and min(pair) > 0 for pair in models)
     except (ValueError, AssertionError):
         parser.error(f"--models takes width:batch pairs such as 32:16,64:64, got {args.models!r}")
+    args.models = models
     unknown = set(args.levers) - set(LEVERS)
     if unknown:
         parser.error(f"unknown lever(s) {sorted(unknown)}; choose from {', '.join(LEVERS)}")
