@@ -50,17 +50,19 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     # Section II. Warm starts across sigma: the first sigma trains from scratch, each next one starts from
-    # the previous model and is fine-tuned ("finetune" recipe), except the (width, sigma) pairs in "scratch",
-    # which train from scratch with their own recipe. Fresh noise is drawn every epoch.
+    # the previous model and is fine-tuned ("finetune" recipe, or the pair's own in "warm"), except the
+    # (width, sigma) pairs in "scratch", which train from scratch with their own recipe. Fresh noise is drawn
+    # every epoch; "engine" sets the noise pipeline and compute precision per (width, sigma).
     "denoise": {
         "smoke": {
             "train_limit": 1024,
             "test_limit": 1000,
             "fresh_noise": True, "noise_in_graph": False, "precision": "float32",
-            "engine": {(32, 0.3): {"noise_in_graph": True, "precision": "mixed_bfloat16"}},  # as standard's
+            "engine": {pair: {"noise_in_graph": True, "precision": "mixed_bfloat16"} for pair in ((32, 0.3), (32, 0.2))},
             "first": {32: Recipe(1, 64, 3e-3, "cosine"), 64: Recipe(1, 64, 3e-3, "cosine")},
             "finetune": {32: Recipe(1, 64, 1e-3, "cosine"), 64: Recipe(1, 64, 1e-3, "cosine")},
-            "scratch": {(32, 0.2): Recipe(1, 32, 1.5e-3, "cosine")},
+            "warm": {(32, 0.2): Recipe(1, 16, 1.5e-3, "cosine")},  # the standard plan's shape, in seconds
+            "scratch": {},
         },
         "standard": {
             "train_limit": None,
@@ -71,7 +73,8 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             # (benchmarks/SECTION2_LEVERS.md). conv-32 at sigma 0.3: 40 epochs in bfloat16 with the noise drawn
             # in the graph, against 30 float32 epochs with FreshNoise: 0.008904 / 0.008982 / 0.008893 against
             # 0.009010 / 0.009019 / 0.008986 (seeds 42 / 43 / 44, better on every one, -0.9% on average).
-            "engine": {(32, 0.3): {"noise_in_graph": True, "precision": "mixed_bfloat16"}},
+            # conv-32 at sigma 0.2: see "warm" below.
+            "engine": {pair: {"noise_in_graph": True, "precision": "mixed_bfloat16"} for pair in ((32, 0.3), (32, 0.2))},
             # Run e10327c, final validation MSE at sigma 0.3: conv-64 0.008127 (30 epochs). conv-32: the
             # 40-epoch row above.
             "first": {32: Recipe(40, 32, 2e-3, "cosine", warmup_epochs=1),
@@ -80,10 +83,14 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             # flattened after 1-2 epochs; with 6 epochs (run e10327c) the final validation MSE is conv-32
             # sigma 0.1 0.003529, conv-64 sigma 0.2 0.005349 and sigma 0.1 0.00302.
             "finetune": {32: Recipe(6, 32, 1e-3, "cosine"), 64: Recipe(6, 64, 1e-3, "cosine")},
-            # conv-32 at sigma 0.2, chosen on validation MSE (seed 42): from scratch at batch 16, 0.005933 (run
-            # e10327c); fine-tuned from sigma 0.3 with the finetune recipe, 0.006162 (benchmarks/
-            # section2_validation.py, 2-core CPU, 2026-11-30; results/validation/section2-conv-32-sigma-0.2.json).
-            "scratch": {(32, 0.2): Recipe(60, 16, 1.5e-3, "cosine", warmup_epochs=1)},
+            # conv-32 at sigma 0.2, chosen on validation MSE (seed 42; benchmarks/section2_levers.py quality,
+            # 2-core CPU, 2026-11-30; results/validation/section2-*conv-32-sigma-0.2*.json). The previous recipe,
+            # 60 float32 epochs from scratch at batch 16 (FreshNoise): 0.005933 in 1,769 s (run e10327c). The
+            # finetune recipe from sigma 0.3: 0.006162. In bfloat16 with the noise in the graph: 60 epochs from
+            # scratch 0.005888; fine-tuned from the sigma 0.3 model at batch 16 and 1.5e-3, 20 epochs 0.005956,
+            # 30 epochs 0.005922 in 483 s. The cheapest that is no worse than the previous recipe is kept.
+            "warm": {(32, 0.2): Recipe(30, 16, 1.5e-3, "cosine", warmup_epochs=1)},
+            "scratch": {},
         },
         "report": {
             "train_limit": None,
@@ -91,6 +98,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "fresh_noise": False, "noise_in_graph": False, "precision": "float32", "engine": {},
             "first": {32: Recipe(65, **_REPORT_ADAM), 64: Recipe(65, **_REPORT_ADAM)},
             "finetune": None,  # the report trained every model from scratch
+            "warm": {},
             "scratch": {},
         },
     },
@@ -168,8 +176,8 @@ def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[fl
     """Section II's training plan: ``(width, sigma, recipe, warm, engine)`` in training order, width by width.
 
     Each width's first sigma trains from scratch with the ``first`` recipe; each next one, with
-    ``warm_start``, starts from the previous sigma's model with the ``finetune`` recipe, except the
-    (width, sigma) pairs in ``scratch``, which train from scratch with their own recipe. ``overrides``
+    ``warm_start``, starts from the previous sigma's model with the ``finetune`` recipe (or the pair's own
+    in ``warm``), except the (width, sigma) pairs in ``scratch``, which train from scratch with their own recipe. ``overrides``
     (``epochs``, ``batch_size``, ``learning_rate``; ``None`` keeps the profile's) apply to from-scratch recipes;
     ``engine`` (``fresh_noise``, ``noise_in_graph``, ``precision``; ``None`` keeps the profile's) to every
     model, over :func:`denoise_engine`'s per-model settings.
@@ -179,8 +187,10 @@ def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[fl
         for k, sigma in enumerate(sigma_order):
             own = config["scratch"].get((width, sigma))
             warm = bool(warm_start and k > 0 and own is None)
-            recipe = denoise_recipe(config["finetune"], width) if warm else (
-                own or denoise_recipe(config["first"], width)).override(**overrides)
+            if warm:
+                recipe = config["warm"].get((width, sigma)) or denoise_recipe(config["finetune"], width)
+            else:
+                recipe = (own or denoise_recipe(config["first"], width)).override(**overrides)
             plan.append((width, sigma, recipe, warm, denoise_engine(config, width, sigma, **(engine or {}))))
     return plan
 

@@ -55,14 +55,14 @@ def test_a_mistyped_precision_is_refused():
         check_precision("bf16")
 
 
-def test_the_standard_plan_warm_starts_except_the_scratch_pairs():
+def test_the_standard_plan_warm_starts_with_each_pairs_own_recipe():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
     plan = profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True, epochs=None)
     assert [(f, s, warm) for f, s, _, warm, _ in plan] == [
-        (32, 0.3, False), (32, 0.2, False), (32, 0.1, True), (64, 0.3, False), (64, 0.2, True), (64, 0.1, True)]
-    assert plan[1][2] == cfg["scratch"][(32, 0.2)] and plan[2][2] == cfg["finetune"][32]
+        (32, 0.3, False), (32, 0.2, True), (32, 0.1, True), (64, 0.3, False), (64, 0.2, True), (64, 0.1, True)]
+    assert plan[0][2] == cfg["first"][32] and plan[1][2] == cfg["warm"][(32, 0.2)] and plan[2][2] == cfg["finetune"][32]
     # overrides reach from-scratch recipes only; no warm starts when asked, or in the report's profile
     plan = profiles.denoise_plan(cfg, [48], [0.3, 0.1], False, epochs=2)
     assert [(r.epochs, warm) for _, _, r, warm, _ in plan] == [(2, False), (2, False)]
@@ -70,17 +70,31 @@ def test_the_standard_plan_warm_starts_except_the_scratch_pairs():
     assert not any(warm for *_, warm, _ in profiles.denoise_plan(report, [32], [0.3, 0.2], report["finetune"] is not None))
 
 
+def test_a_scratch_pair_breaks_the_chain_with_its_own_recipe():
+    from helpers import profiles
+    from helpers.training import Recipe
+
+    cfg = profiles.settings("denoise", "standard")
+    own = Recipe(3, 16, 1e-3, "cosine")
+    cfg["scratch"] = {(32, 0.2): own}
+    plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)
+    assert [(r, warm) for _, _, r, warm, _ in plan] == [
+        (cfg["first"][32].override(epochs=5), False), (own.override(epochs=5), False), (cfg["finetune"][32], True)]
+
+
 def test_engine_settings_are_per_model_and_a_notebook_parameter_overrides_them():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
     engines = {(f, s): e for f, s, _, _, e in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
-    # only conv-32 at sigma 0.3 (chosen on validation) leaves the section's float32 FreshNoise pipeline
-    assert engines.pop((32, 0.3)) == {"fresh_noise": True, "noise_in_graph": True, "precision": "mixed_bfloat16"}
+    # only conv-32 at sigma 0.3 and 0.2 (chosen on validation) leave the section's float32 FreshNoise pipeline
+    for pair in ((32, 0.3), (32, 0.2)):
+        assert engines.pop(pair) == {"fresh_noise": True, "noise_in_graph": True, "precision": "mixed_bfloat16"}
     assert all(e == {"fresh_noise": True, "noise_in_graph": False, "precision": "float32"} for e in engines.values())
     forced = profiles.denoise_plan(cfg, [32], [0.3, 0.2], True, engine={"precision": "float32", "noise_in_graph": None})
     assert [e["precision"] for *_, e in forced] == ["float32", "float32"]
-    assert [e["noise_in_graph"] for *_, e in forced] == [True, False]  # None keeps the per-model setting
+    assert [e["noise_in_graph"] for *_, e in forced] == [True, True]  # None keeps the per-model setting
+    assert profiles.denoise_engine(cfg, 64, 0.3)["noise_in_graph"] is False
     with pytest.raises(ValueError, match="precision must be one of"):
         profiles.denoise_plan(cfg, [32], [0.3], True, engine={"precision": "bfloat16"})
     with pytest.raises(TypeError, match="Unknown engine setting"):
