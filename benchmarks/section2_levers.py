@@ -17,7 +17,7 @@ Levers: ``fresh-noise`` (the notebook's FreshNoise PyDataset, float32: the basel
 go through ``quality``'s overrides, e.g. stochastic weight averaging over a constant-learning-rate tail:
 ``--average-epochs 8 --final-lr-fraction 0.1``. ``--warm-from 0.3`` measures a fine-tune instead: it starts
 from the standard model trained at that sigma (trained first, as the notebook trains it, and kept under runs/)
-with the profile's ``finetune`` recipe and the overrides.
+with the plan's fine-tune recipe for the pair (``profiles.warm_recipe``) and the overrides.
 """
 
 from __future__ import annotations
@@ -88,11 +88,11 @@ def quality(args, x_all) -> list[dict]:
     noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
     cfg = profiles.settings("denoise", "standard")
     parent, parent_run = (None, None)
-    if args.warm_from is not None:  # a fine-tune: the profile's finetune recipe, with the overrides below
+    if args.warm_from is not None:  # a fine-tune: the plan's recipe for the pair, with the overrides below
         parent, parent_run = warm_start_parent(args, cfg, x_fit, x_val, noisy_val)
-        recipe = profiles.denoise_recipe(cfg["finetune"], args.width)
+        recipe = profiles.warm_recipe(cfg, args.width, args.sigma)
     else:
-        recipe = cfg["scratch"].get((args.width, args.sigma)) or profiles.denoise_recipe(cfg["first"], args.width)
+        recipe = profiles.scratch_recipe(cfg, args.width, args.sigma)
     recipe = recipe.override(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                              warmup_epochs=args.warmup_epochs, average_epochs=args.average_epochs,
                              final_lr_fraction=args.final_lr_fraction)

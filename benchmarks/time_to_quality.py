@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 from helpers import imu, profiles  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
 from helpers.models import conv_autoencoder, dense_autoencoder, speed_model  # noqa: E402
-from helpers.noise import FreshNoise, add_gaussian_noise, with_training_noise  # noqa: E402
+from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import machine  # noqa: E402
 from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
@@ -142,10 +142,9 @@ def main() -> int:
                      "seconds_to_quality": round(per_epoch * epochs_q, 1)})
 
     # Inputs shared by both profiles, prepared once. Each recipe is timed through the input pipeline its
-    # notebook uses: Section II's fixed noisy arrays (report) or FreshNoise batches (standard); Sections
-    # III/IV's WindowSequence with augmentation, cut lazily from simulated recordings, for both.
+    # notebook uses: Section II's from helpers.denoising.noise_pipeline (fixed noisy copies for the report,
+    # FreshNoise batches or noise in the graph as the standard profile says per model); Sections III/IV's WindowSequence with augmentation, cut lazily from simulated recordings, for both.
     clean = x_img[:20000]
-    noisy = {s: add_gaussian_noise(clean, s, seed=0) for s in (0.1, 0.2, 0.3)}
     subjects = [imu.simulate_subject(i, windows_per_speed=400) for i in (1, 2)]
     normaliser = imu.Normaliser.fit(subjects)
 
@@ -163,15 +162,16 @@ def main() -> int:
         key = (width, batch, engine["noise_in_graph"], engine["fresh_noise"], engine["precision"])
         if key not in conv_epochs:
             with dtype_policy(engine["precision"]):
-                model = conv_autoencoder(width)
-                if engine["noise_in_graph"]:
-                    model, data = with_training_noise(model, sigma), sliced(clean)
-                elif engine["fresh_noise"]:
-                    data = lambda rows: (  # noqa: E731
-                        FreshNoise(clean[:rows], sigma, batch, seed=0), None) if rows <= len(clean) else sliced(clean)(rows)
-                else:
-                    data = sliced(noisy[sigma], clean)
-                conv_epochs[key] = seconds_per_epoch(model, data, batch, 55000, args.fraction)
+                # The notebook's own pipeline for this engine (helpers.denoising.noise_pipeline).
+                trainee, inputs = noise_pipeline(conv_autoencoder(width), sigma, fresh_noise=engine["fresh_noise"],
+                                                 noise_in_graph=engine["noise_in_graph"])
+
+                def data(rows: int):
+                    sliced(clean)(rows)  # the same error as the other timings when too few images were prepared
+                    fit_args = inputs(clean[:rows], batch, 0)
+                    return fit_args if len(fit_args) == 2 else (fit_args[0], None)
+
+                conv_epochs[key] = seconds_per_epoch(trainee, data, batch, 55000, args.fraction)
         return conv_epochs[key]
 
     standard_denoise = profiles.settings("denoise", "standard")

@@ -23,15 +23,33 @@ def check_precision(precision: str) -> str:
     return precision
 
 
+def noise_pipeline(model: keras.Model, sigma: float, *, fresh_noise: bool = True, noise_in_graph: bool = False,
+                   clip: bool = False) -> tuple[keras.Model, Callable[[np.ndarray, int, int], tuple]]:
+    """How a denoiser sees its noise: ``(trainee, inputs)``, with ``inputs(clean, batch_size, seed)`` giving
+    ``fit``'s positional data for ``trainee``.
+
+    * ``noise_in_graph``: ``model`` behind a ``GaussianNoise`` layer (new noise on every step, drawn in the
+      compiled graph), fitted on ``(clean, clean)``;
+    * else ``fresh_noise``: ``model`` on :class:`~helpers.noise.FreshNoise` batches (new noise every epoch);
+    * else the report's protocol: ``model`` on one fixed noisy copy of ``clean``.
+
+    The notebook (through :func:`train_denoiser`) and the time-to-quality benchmark both build their input
+    pipeline here, so a benchmark times exactly what the notebook trains.
+    """
+    if noise_in_graph:
+        return with_training_noise(model, sigma, clip), lambda clean, batch_size, seed: (clean, clean)
+    if fresh_noise:
+        return model, lambda clean, batch_size, seed: (FreshNoise(clean, sigma, batch_size, seed=seed, clip=clip),)
+    return model, lambda clean, batch_size, seed: (add_gaussian_noise(clean, sigma, seed=seed, clip=clip), clean)
+
+
 def train_denoiser(build: Callable[[int], keras.Model], width: int, sigma: float, recipe: Recipe,
                    x_fit: np.ndarray, *, seed: int, validation_data=None, start_from: keras.Model | None = None,
                    fresh_noise: bool = True, noise_in_graph: bool = False, clip: bool = False,
                    precision: str = "float32", verbose: int = 2) -> tuple[keras.Model, TrainResult]:
     """Train ``build(width)`` to turn ``x_fit`` plus Gaussian noise of ``sigma`` back into ``x_fit``.
 
-    * ``fresh_noise``: new noise every epoch (:class:`~helpers.noise.FreshNoise`), or one noisy copy for
-      all epochs (the report's protocol). ``noise_in_graph`` draws the fresh noise inside the compiled
-      graph instead, new on every step (:func:`~helpers.noise.with_training_noise`).
+    * ``fresh_noise``, ``noise_in_graph``: the noise pipeline, as :func:`noise_pipeline` builds it.
     * ``precision``: ``"float32"``, or ``"mixed_bfloat16"`` (bfloat16 compute, float32 weights). The model
       returned is float32 either way, so its predictions and scores are too.
     * ``start_from``: a trained model whose weights this one starts from (a warm start).
@@ -43,14 +61,10 @@ def train_denoiser(build: Callable[[int], keras.Model], width: int, sigma: float
         model = build(width)
         if start_from is not None:
             model.set_weights(start_from.get_weights())
-        trainee = model
-        if noise_in_graph:
-            trainee, data = with_training_noise(model, sigma, clip), (x_fit, x_fit)
-        elif fresh_noise:
-            data = (FreshNoise(x_fit, sigma, recipe.batch_size, seed=seed, clip=clip),)
-        else:
-            data = (add_gaussian_noise(x_fit, sigma, seed=seed, clip=clip), x_fit)
-        run = fit(trainee, *data, recipe=recipe, validation_data=validation_data, verbose=verbose)
+        trainee, inputs = noise_pipeline(model, sigma, fresh_noise=fresh_noise, noise_in_graph=noise_in_graph,
+                                         clip=clip)
+        run = fit(trainee, *inputs(x_fit, recipe.batch_size, seed), recipe=recipe, validation_data=validation_data,
+                  verbose=verbose)
     if precision == "float32":
         return model, run
     final = build(width)  # a float32 twin with the trained weights

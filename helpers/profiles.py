@@ -18,6 +18,8 @@ from helpers.training import Recipe
 PROFILES = ("smoke", "standard", "report")
 
 _REPORT_ADAM = dict(batch_size=32, learning_rate=1e-3, schedule="constant")
+# Section II's fast engine: the noise drawn in the compiled graph, bfloat16 compute (float32 weights).
+_BF16_IN_GRAPH = {"noise_in_graph": True, "precision": "mixed_bfloat16"}
 
 # Every standard recipe is justified below by VALIDATION figures (the 5,000 images held out of the training
 # set, or Section III's validation subject), never by a test figure. "Run e10327c" is the standard run of
@@ -58,7 +60,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "train_limit": 1024,
             "test_limit": 1000,
             "fresh_noise": True, "noise_in_graph": False, "precision": "float32",
-            "engine": {pair: {"noise_in_graph": True, "precision": "mixed_bfloat16"} for pair in ((32, 0.3), (32, 0.2))},
+            "engine": {pair: dict(_BF16_IN_GRAPH) for pair in ((32, 0.3), (32, 0.2))},
             "first": {32: Recipe(1, 64, 3e-3, "cosine"), 64: Recipe(1, 64, 3e-3, "cosine")},
             "finetune": {32: Recipe(1, 64, 1e-3, "cosine"), 64: Recipe(1, 64, 1e-3, "cosine")},
             "warm": {(32, 0.2): Recipe(1, 16, 1.5e-3, "cosine")},  # the standard plan's shape, in seconds
@@ -74,7 +76,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             # in the graph, against 30 float32 epochs with FreshNoise: 0.008904 / 0.008982 / 0.008893 against
             # 0.009010 / 0.009019 / 0.008986 (seeds 42 / 43 / 44, better on every one, -0.9% on average).
             # conv-32 at sigma 0.2: see "warm" below.
-            "engine": {pair: {"noise_in_graph": True, "precision": "mixed_bfloat16"} for pair in ((32, 0.3), (32, 0.2))},
+            "engine": {pair: dict(_BF16_IN_GRAPH) for pair in ((32, 0.3), (32, 0.2))},
             # Run e10327c, final validation MSE at sigma 0.3: conv-64 0.008127 (30 epochs). conv-32: the
             # 40-epoch row above.
             "first": {32: Recipe(40, 32, 2e-3, "cosine", warmup_epochs=1),
@@ -172,6 +174,22 @@ def denoise_engine(config: dict[str, Any], width: int, sigma: float, **overrides
     return engine
 
 
+def scratch_recipe(config: dict[str, Any], width: int, sigma: float) -> Recipe:
+    """The recipe that trains Section II's ``(width, sigma)`` model from scratch: the pair's own in
+    ``scratch``, else the width's ``first``."""
+    return config.get("scratch", {}).get((width, sigma)) or denoise_recipe(config["first"], width)
+
+
+def warm_recipe(config: dict[str, Any], width: int, sigma: float) -> Recipe:
+    """The recipe that fine-tunes Section II's ``(width, sigma)`` model from a warm start: the pair's own in
+    ``warm``, else the width's ``finetune``."""
+    own = config.get("warm", {}).get((width, sigma))
+    if own is None and config.get("finetune") is None:
+        raise ValueError("This profile has no fine-tune recipe (the report trained every model from scratch): "
+                         "set warm_start to False, or choose the standard profile.")
+    return own or denoise_recipe(config["finetune"], width)
+
+
 def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[float], warm_start: bool,
                  engine: dict[str, Any] | None = None,
                  **overrides: Any) -> list[tuple[int, float, Recipe, bool, dict[str, Any]]]:
@@ -187,12 +205,11 @@ def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[fl
     plan = []
     for width in widths:
         for k, sigma in enumerate(sigma_order):
-            own = config["scratch"].get((width, sigma))
-            warm = bool(warm_start and k > 0 and own is None)
+            warm = bool(warm_start and k > 0 and (width, sigma) not in config.get("scratch", {}))
             if warm:
-                recipe = config["warm"].get((width, sigma)) or denoise_recipe(config["finetune"], width)
+                recipe = warm_recipe(config, width, sigma)
             else:
-                recipe = (own or denoise_recipe(config["first"], width)).override(**overrides)
+                recipe = scratch_recipe(config, width, sigma).override(**overrides)
             plan.append((width, sigma, recipe, warm, denoise_engine(config, width, sigma, **(engine or {}))))
     return plan
 

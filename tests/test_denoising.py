@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import noise
-from helpers.denoising import check_precision, train_denoiser
+from helpers.denoising import check_precision, noise_pipeline, train_denoiser
 from helpers.models import conv_autoencoder
 from helpers.training import Recipe
 
@@ -28,6 +28,20 @@ def test_noise_in_the_graph_is_drawn_in_training_only(images):
     y = clipped.layers[1](clipped.layers[0](x, training=True))
     assert float(np.min(y)) >= 0.0 and float(np.max(y)) <= 1.0
     assert wrapped.layers[-1] is model  # shared, so training the wrapper trains the model
+
+
+def test_each_engine_gets_its_own_noise_pipeline(images):
+    model = conv_autoencoder(4)
+    graph, inputs = noise_pipeline(model, 0.3, noise_in_graph=True)
+    x, y = inputs(images, 32, 0)
+    assert graph is not model and graph.layers[-1] is model and x is images and y is images  # noise drawn in the graph
+    fresh, inputs = noise_pipeline(model, 0.3, fresh_noise=True)
+    (batches,) = inputs(images, 32, 5)
+    assert fresh is model and isinstance(batches, noise.FreshNoise) and len(batches) == 4 and batches.seed == 5
+    fixed, inputs = noise_pipeline(model, 0.3, fresh_noise=False)
+    x, y = inputs(images, 32, 5)
+    assert fixed is model and y is images
+    np.testing.assert_array_equal(x, noise.add_gaussian_noise(images, 0.3, seed=5))  # the report's one noisy copy
 
 
 def test_train_denoiser_pipelines_and_precisions(images):
@@ -99,3 +113,16 @@ def test_engine_settings_are_per_model_and_a_notebook_parameter_overrides_them()
         profiles.denoise_plan(cfg, [32], [0.3], True, engine={"precision": "bfloat16"})
     with pytest.raises(TypeError, match="Unknown engine setting"):
         profiles.denoise_engine(cfg, 32, 0.3, precison="float32")
+
+
+def test_the_plan_and_the_lever_benchmark_share_each_pairs_recipes():
+    from helpers import profiles
+
+    cfg = profiles.settings("denoise", "standard")
+    plan = {(w, s): recipe for w, s, recipe, _, _ in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
+    assert plan[(32, 0.2)] == profiles.warm_recipe(cfg, 32, 0.2) == cfg["warm"][(32, 0.2)]
+    assert plan[(64, 0.1)] == profiles.warm_recipe(cfg, 64, 0.1) == cfg["finetune"][64]
+    assert plan[(32, 0.3)] == profiles.scratch_recipe(cfg, 32, 0.3) == cfg["first"][32]
+    report = profiles.settings("denoise", "report")
+    with pytest.raises(ValueError, match="set warm_start to False"):  # before any training
+        profiles.denoise_plan(report, [32], [0.3, 0.2], True)
