@@ -180,8 +180,13 @@ def mean_records(records: list[dict]) -> list[dict]:
     for group in _rows(records):
         merged = dict(group[0])
         for k, v in merged.items():
-            if isinstance(v, float) and all(isinstance(r.get(k), (int, float)) for r in group):
-                merged[k] = float(np.mean([r[k] for r in group]))
+            # A setting (sigma 0.1) names the row and is never averaged: the mean of three 0.1s is
+            # 0.10000000000000002, another row. Nor is any value every seed shares.
+            if k in SETTING_KEYS or not isinstance(v, float):
+                continue
+            values = [r.get(k) for r in group]
+            if all(isinstance(x, (int, float)) for x in values) and len(set(values)) > 1:
+                merged[k] = float(np.mean(values))
         merged["n_seeds"] = len(group)
         out.append(merged)
     return out

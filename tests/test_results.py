@@ -60,6 +60,17 @@ def test_seed_rows_pool_seeds_with_mean_sd_min_max():
     assert results.mean_records(recs)[0]["test_mse"] == pytest.approx(0.0096605)
 
 
+def test_three_seeds_at_a_float_setting_stay_one_row():
+    # np.mean of three 0.1s is 0.10000000000000002: averaged, sigma would name another row, and the table
+    # lost its row (a KeyError in the summary of a three-seed Section II study).
+    recs = [results.make_record("II", "noisy-input", 0, "standard", 0.0, sigma=0.1, test_mse=v, seed=seed)
+            for seed, v in ((42, 0.00999), (43, 0.01), (44, 0.01001))]
+    (mean,) = results.mean_records(recs)
+    assert mean["sigma"] == 0.1 and mean["test_mse"] == pytest.approx(0.01) and mean["n_seeds"] == 3
+    (line,) = [x for x in results.section_table(recs, "test_mse") if x.startswith("| noisy-input")]
+    assert "| sigma=0.1 |" in line and "| 3 |" in line
+
+
 def test_simulated_rows_get_no_verdict_against_the_report():
     sim = results.make_record("IV", "conv-lstm", 1, "standard", 1.0, subject=4, test_rmse_kmh=0.18, simulated=True)
     assert results.is_simulated(sim)
