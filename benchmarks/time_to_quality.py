@@ -45,7 +45,7 @@ from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
 from helpers.models import conv_autoencoder, dense_autoencoder, speed_model  # noqa: E402
 from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
-from helpers.provenance import machine  # noqa: E402
+from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
 from helpers.training import STEPS_PER_EXECUTION, dtype_policy  # noqa: E402  (both protocols use the first)
 from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
@@ -240,7 +240,7 @@ def main() -> int:
           f"standard computes in bfloat16): {report_in_standard_precision:.0f} s, ratio "
           f"{report_in_standard_precision / standard_ii:.1f}x to the standard recipe's {standard_ii:.0f} s")
     print(f"peak memory {peak_mb:.0f} MB; machine: {machine()}")
-    atomic_write_json(args.out, {"machine": machine(), "fraction": args.fraction, "records": args.records,
+    atomic_write_json(args.out, {"machine": machine(), "git": git_revision(), "fraction": args.fraction, "records": args.records,
                                  "steps_per_execution": STEPS_PER_EXECUTION, "rows": rows,
                                  "full_recipes": summary["seconds_total"],
                                  "to_report_quality": summary["seconds_to_quality"],
