@@ -143,7 +143,8 @@ def main() -> int:
 
     # Inputs shared by both profiles, prepared once. Each recipe is timed through the input pipeline its
     # notebook uses: Section II's from helpers.denoising.noise_pipeline (fixed noisy copies for the report,
-    # FreshNoise batches or noise in the graph as the standard profile says per model); Sections III/IV's WindowSequence with augmentation, cut lazily from simulated recordings, for both.
+    # FreshNoise batches or noise in the graph as the standard profile says per model); Sections III/IV's
+    # WindowSequence with augmentation, cut lazily from simulated recordings, for both.
     clean = x_img[:20000]
     subjects = [imu.simulate_subject(i, windows_per_speed=400) for i in (1, 2)]
     normaliser = imu.Normaliser.fit(subjects)
@@ -240,7 +241,8 @@ def main() -> int:
           f"standard computes in bfloat16): {report_in_standard_precision:.0f} s, ratio "
           f"{report_in_standard_precision / standard_ii:.1f}x to the standard recipe's {standard_ii:.0f} s")
     print(f"peak memory {peak_mb:.0f} MB; machine: {machine()}")
-    atomic_write_json(args.out, {"machine": machine(), "git": git_revision(), "fraction": args.fraction, "records": args.records,
+    atomic_write_json(args.out, {"machine": machine(), "git": git_revision(), "fraction": args.fraction,
+                                 "records": args.records,
                                  "steps_per_execution": STEPS_PER_EXECUTION, "rows": rows,
                                  "full_recipes": summary["seconds_total"],
                                  "to_report_quality": summary["seconds_to_quality"],
