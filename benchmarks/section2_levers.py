@@ -104,6 +104,8 @@ def quality(args, x_all) -> list[dict]:
         rows.append({"width": args.width, "sigma": args.sigma, "lever": lever, "recipe": recipe.as_dict(), "seed": args.seed,
                      "warm_from": args.warm_from,
                      "parent_seconds": round(parent_run.seconds, 1) if parent_run else None,
+                     "parent_recipe": parent_run.recipe.as_dict() if parent_run else None,
+                     "parent_val_mse": parent_run.history["val_loss"][-1] if parent_run else None,
                      "val_mse": val, "last_epoch_val_loss": run.history["val_loss"][-1], "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
         how = f", warm start from sigma={args.warm_from}" if parent is not None else ""
         print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}{how}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
