@@ -69,14 +69,16 @@ def test_a_mistyped_precision_is_refused():
         check_precision("bf16")
 
 
-def test_the_standard_plan_warm_starts_with_each_pairs_own_recipe():
+def test_the_standard_plan_warm_starts_where_validation_chose_to():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
     plan = profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True, epochs=None)
+    # conv-32 at sigma 0.2 trains from scratch (its own recipe); sigma 0.1 is fine-tuned from it
     assert [(f, s, warm) for f, s, _, warm, _ in plan] == [
-        (32, 0.3, False), (32, 0.2, True), (32, 0.1, True), (64, 0.3, False), (64, 0.2, True), (64, 0.1, True)]
-    assert plan[0][2] == cfg["first"][32] and plan[1][2] == cfg["warm"][(32, 0.2)] and plan[2][2] == cfg["finetune"][32]
+        (32, 0.3, False), (32, 0.2, False), (32, 0.1, True), (64, 0.3, False), (64, 0.2, True), (64, 0.1, True)]
+    assert plan[0][2] == cfg["first"][32] and plan[1][2] == cfg["scratch"][(32, 0.2)] and plan[2][2] == cfg["finetune"][32]
+    assert plan[1][2].epochs == 60 and plan[1][2].batch_size == 16
     # overrides reach from-scratch recipes only; no warm starts when asked, or in the report's profile
     plan = profiles.denoise_plan(cfg, [48], [0.3, 0.1], False, epochs=2)
     assert [(r.epochs, warm) for _, _, r, warm, _ in plan] == [(2, False), (2, False)]
@@ -94,6 +96,19 @@ def test_a_scratch_pair_breaks_the_chain_with_its_own_recipe():
     plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)
     assert [(r, warm) for _, _, r, warm, _ in plan] == [
         (cfg["first"][32].override(epochs=5), False), (own.override(epochs=5), False), (cfg["finetune"][32], True)]
+
+
+def test_a_warm_pair_is_fine_tuned_with_its_own_recipe():
+    from helpers import profiles
+    from helpers.training import Recipe
+
+    cfg = profiles.settings("denoise", "standard")
+    own = Recipe(4, 16, 1.5e-3, "cosine")
+    cfg["warm"], cfg["scratch"] = {(32, 0.2): own}, {}
+    plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)  # overrides leave warm recipes alone
+    assert [(r, warm) for _, _, r, warm, _ in plan] == [
+        (cfg["first"][32].override(epochs=5), False), (own, True), (cfg["finetune"][32], True)]
+    assert profiles.warm_recipe(cfg, 32, 0.2) == own
 
 
 def test_engine_settings_are_per_model_and_a_notebook_parameter_overrides_them():
@@ -120,7 +135,8 @@ def test_the_plan_and_the_lever_benchmark_share_each_pairs_recipes():
 
     cfg = profiles.settings("denoise", "standard")
     plan = {(w, s): recipe for w, s, recipe, _, _ in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
-    assert plan[(32, 0.2)] == profiles.warm_recipe(cfg, 32, 0.2) == cfg["warm"][(32, 0.2)]
+    assert plan[(32, 0.2)] == profiles.scratch_recipe(cfg, 32, 0.2) == cfg["scratch"][(32, 0.2)]
+    assert plan[(32, 0.1)] == profiles.warm_recipe(cfg, 32, 0.1) == cfg["finetune"][32]
     assert plan[(64, 0.1)] == profiles.warm_recipe(cfg, 64, 0.1) == cfg["finetune"][64]
     assert plan[(32, 0.3)] == profiles.scratch_recipe(cfg, 32, 0.3) == cfg["first"][32]
     report = profiles.settings("denoise", "report")
