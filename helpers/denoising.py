@@ -26,7 +26,7 @@ def check_precision(precision: str) -> str:
 def noise_pipeline(model: keras.Model, sigma: float, *, fresh_noise: bool = True, noise_in_graph: bool = False,
                    clip: bool = False) -> tuple[keras.Model, Callable[[np.ndarray, int, int], tuple]]:
     """How a denoiser sees its noise: ``(trainee, inputs)``, with ``inputs(clean, batch_size, seed)`` giving
-    ``fit``'s positional data for ``trainee``.
+    ``fit``'s ``(x, y)`` for ``trainee`` (``y`` is None where ``x`` is a ``PyDataset`` that yields both).
 
     * ``noise_in_graph``: ``model`` behind a ``GaussianNoise`` layer (new noise on every step, drawn in the
       compiled graph), fitted on ``(clean, clean)``;
@@ -39,7 +39,7 @@ def noise_pipeline(model: keras.Model, sigma: float, *, fresh_noise: bool = True
     if noise_in_graph:
         return with_training_noise(model, sigma, clip), lambda clean, batch_size, seed: (clean, clean)
     if fresh_noise:
-        return model, lambda clean, batch_size, seed: (FreshNoise(clean, sigma, batch_size, seed=seed, clip=clip),)
+        return model, lambda clean, batch_size, seed: (FreshNoise(clean, sigma, batch_size, seed=seed, clip=clip), None)
     return model, lambda clean, batch_size, seed: (add_gaussian_noise(clean, sigma, seed=seed, clip=clip), clean)
 
 

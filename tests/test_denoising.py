@@ -36,7 +36,8 @@ def test_each_engine_gets_its_own_noise_pipeline(images):
     x, y = inputs(images, 32, 0)
     assert graph is not model and graph.layers[-1] is model and x is images and y is images  # noise drawn in the graph
     fresh, inputs = noise_pipeline(model, 0.3, fresh_noise=True)
-    (batches,) = inputs(images, 32, 5)
+    batches, no_targets = inputs(images, 32, 5)
+    assert no_targets is None  # FreshNoise yields (noisy, clean) batches itself
     assert fresh is model and isinstance(batches, noise.FreshNoise) and len(batches) == 4 and batches.seed == 5
     fixed, inputs = noise_pipeline(model, 0.3, fresh_noise=False)
     x, y = inputs(images, 32, 5)
