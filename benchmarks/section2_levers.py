@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -65,31 +66,41 @@ def timing(args, x_all) -> list[dict]:
 
 def warm_start_parent(args, cfg, x_fit, x_val, noisy_val):
     """The standard model of ``--width`` trained from scratch at ``--warm-from``, with its plan's recipe and
-    engine, as the notebook trains it; kept under runs/ so that several warm-start levers share one parent."""
+    engine, as the notebook trains it; kept under runs/ so that several warm-start levers share one parent.
+
+    Returns ``(parent, facts)``: ``facts`` (its recipe, final validation MSE and seconds, and whether it came
+    from the cache) is stored beside the cached weights, so a row that reuses a parent still says what it was.
+    """
     (width, sigma, recipe, _, engine), = profiles.denoise_plan(cfg, [args.width], [args.warm_from], False)
     tag = hashlib.sha1(repr((recipe, sorted(engine.items()), args.seed)).encode()).hexdigest()[:10]
     cache = RUNS_DIR / "section2_levers_parents" / f"conv-{width}-sigma-{sigma}-seed-{args.seed}-{tag}.weights.h5"
+    facts_path = cache.with_name(cache.name.removesuffix(".weights.h5") + ".json")
     parent = conv_autoencoder(width)
     if cache.is_file():
         parent.load_weights(cache)
         print(f"warm-start parent conv-{width} sigma={sigma} ({recipe}) <- {cache}", flush=True)
-        return parent, None
+        known = json.loads(facts_path.read_text()) if facts_path.is_file() else {}  # older caches have none
+        return parent, {"parent_seconds": known.get("parent_seconds"), "parent_recipe": known.get("parent_recipe"),
+                        "parent_val_mse": known.get("parent_val_mse"), "parent_cached": True}
     parent, run = train_denoiser(conv_autoencoder, width, sigma, recipe, x_fit, seed=args.seed,
                                  validation_data=(noisy_val[sigma], x_val), verbose=0, **engine)
+    facts = {"parent_seconds": round(run.seconds, 1), "parent_recipe": run.recipe.as_dict(),
+             "parent_val_mse": run.history["val_loss"][-1]}
     cache.parent.mkdir(parents=True, exist_ok=True)
     parent.save_weights(cache)
-    print(f"warm-start parent conv-{width} sigma={sigma} ({recipe}): validation MSE {run.history['val_loss'][-1]:.6f} "
+    atomic_write_json(facts_path, facts)
+    print(f"warm-start parent conv-{width} sigma={sigma} ({recipe}): validation MSE {facts['parent_val_mse']:.6f} "
           f"in {run.seconds:.0f} s -> {cache}", flush=True)
-    return parent, run
+    return parent, facts | {"parent_cached": False}
 
 
 def quality(args, x_all) -> list[dict]:
     x_fit, x_val = x_all[:-5000], x_all[-5000:]
     noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
     cfg = profiles.settings("denoise", "standard")
-    parent, parent_run = (None, None)
+    parent, parent_facts = None, dict.fromkeys(("parent_seconds", "parent_recipe", "parent_val_mse", "parent_cached"))
     if args.warm_from is not None:  # a fine-tune: the plan's recipe for the pair, with the overrides below
-        parent, parent_run = warm_start_parent(args, cfg, x_fit, x_val, noisy_val)
+        parent, parent_facts = warm_start_parent(args, cfg, x_fit, x_val, noisy_val)
         recipe = profiles.warm_recipe(cfg, args.width, args.sigma)
     else:
         recipe = profiles.scratch_recipe(cfg, args.width, args.sigma)
@@ -102,10 +113,7 @@ def quality(args, x_all) -> list[dict]:
                            start_from=parent)
         val = float(mse(x_val, predict(model, noisy_val[args.sigma])))  # the float32 twin, as the notebook scores it
         rows.append({"width": args.width, "sigma": args.sigma, "lever": lever, "recipe": recipe.as_dict(), "seed": args.seed,
-                     "warm_from": args.warm_from,
-                     "parent_seconds": round(parent_run.seconds, 1) if parent_run else None,
-                     "parent_recipe": parent_run.recipe.as_dict() if parent_run else None,
-                     "parent_val_mse": parent_run.history["val_loss"][-1] if parent_run else None,
+                     "warm_from": args.warm_from, **parent_facts,
                      "val_mse": val, "last_epoch_val_loss": run.history["val_loss"][-1], "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
         how = f", warm start from sigma={args.warm_from}" if parent is not None else ""
         print(f"conv-{args.width} sigma={args.sigma} {lever} ({recipe}{how}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)

@@ -55,3 +55,26 @@ def test_quality_epochs_need_a_sustained_crossing():
     # report 0.005457 scaled to 0.005356: epoch 2 dips below, epoch 3 goes back above, epoch 4 on stays below.
     rec = _conv(0.2, 0.0054, [0.0056, 0.00533, 0.0054, 0.00534, 0.0053])
     assert bench.quality_epochs([rec])[("II", "conv-64 σ=0.2", 5)] == 4
+
+
+def test_a_cached_warm_start_parent_still_says_what_it_was(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        "section2_levers", Path(__file__).resolve().parents[1] / "benchmarks" / "section2_levers.py")
+    levers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(levers)
+    from types import SimpleNamespace
+
+    from helpers import profiles
+
+    monkeypatch.setattr(levers, "RUNS_DIR", tmp_path)
+    cfg = profiles.settings("denoise", "smoke")  # conv-32 at sigma 0.2: one epoch from scratch
+    x = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
+    noisy_val = {0.2: x[:32] + 0.2}
+    args = SimpleNamespace(width=32, warm_from=0.2, seed=3)
+    trained, facts = levers.warm_start_parent(args, cfg, x, x[:32], noisy_val)
+    assert facts["parent_cached"] is False and facts["parent_recipe"]["epochs"] == 1
+    assert facts["parent_val_mse"] > 0 and facts["parent_seconds"] >= 0
+    reused, again = levers.warm_start_parent(args, cfg, x, x[:32], noisy_val)
+    assert again == facts | {"parent_cached": True}
+    for a, b in zip(trained.get_weights(), reused.get_weights()):
+        np.testing.assert_array_equal(a, b)
