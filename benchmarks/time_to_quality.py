@@ -104,7 +104,9 @@ def row_name(model: str, sigma: float | None = None) -> str:
 
 def quality_epochs(records: list[dict]) -> dict[tuple, int | None]:
     """Epochs to report quality per standard model, keyed like the benchmark's rows; None: count in full."""
-    seeds = {(r["model"], r.get("warm_start_from")) for r in records if r.get("warm_start_from") is not None}
+    # Models another one was fine-tuned from (a base model has no record: its row counts in full anyway).
+    seeds = {(r["model"], r.get("warm_start_from")) for r in records
+             if r.get("warm_start_from") is not None and not r.get("warm_start_from_base")}
     found = {}
     for r in records:
         if r.get("profile") != "standard" or "epochs" not in r:
@@ -184,9 +186,10 @@ def main() -> int:
         cfg = profiles.settings("denoise", profile)
         # The notebook's plan: sigma 0.3 first, then warm starts where the profile has them. Each model is timed
         # with its own engine (noise pipeline and compute precision), as the notebook trains it.
-        for f, sigma, recipe, _, engine in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1],
-                                                                  cfg["finetune"] is not None):
-            add("II", row_name(f"conv-{f}", sigma), profile, recipe.epochs, conv_epoch(f, sigma, recipe.batch_size, engine))
+        for f, sigma, recipe, _, engine, is_base in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1],
+                                                                           cfg["finetune"] is not None):
+            name = row_name(f"conv-{f}" + (" base" if is_base else ""), sigma)  # a base model counts in full
+            add("II", name, profile, recipe.epochs, conv_epoch(f, sigma, recipe.batch_size, engine))
             if profile == "report":  # the same protocol in the precision the standard profile computes this model in
                 precision = profiles.denoise_engine(standard_denoise, f, sigma)["precision"]
                 report_in_standard_precision += recipe.epochs * conv_epoch(

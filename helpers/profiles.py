@@ -11,7 +11,7 @@ override any of them.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from helpers.training import Recipe
 
@@ -53,8 +53,9 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     },
     # Section II. Warm starts across sigma: the first sigma trains from scratch, each next one starts from
     # the previous model and is fine-tuned ("finetune" recipe, or the pair's own in "warm"), except the
-    # (width, sigma) pairs in "scratch", which train from scratch with their own recipe. Fresh noise is drawn
-    # every epoch; "engine" sets the noise pipeline and compute precision per (width, sigma).
+    # (width, sigma) pairs in "scratch", which train from scratch with their own recipe. A width in "base"
+    # first trains a base model from scratch at the sigma named there, and fine-tunes every sigma from it. Fresh
+    # noise is drawn every epoch; "engine" sets the noise pipeline and compute precision per (width, sigma).
     "denoise": {
         "smoke": {
             "train_limit": 1024,
@@ -63,8 +64,10 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "engine": {pair: dict(_BF16_IN_GRAPH) for pair in ((32, 0.3), (32, 0.2))},
             "first": {32: Recipe(1, 64, 3e-3, "cosine"), 64: Recipe(1, 64, 3e-3, "cosine")},
             "finetune": {32: Recipe(1, 64, 1e-3, "cosine"), 64: Recipe(1, 64, 1e-3, "cosine")},
-            "warm": {},
-            "scratch": {(32, 0.2): Recipe(1, 16, 1.5e-3, "cosine")},  # the standard plan's shape, in seconds
+            # the standard plan's shape, in seconds: conv-32 fine-tunes every sigma from a sigma 0.2 base
+            "base": {32: 0.2},
+            "warm": {(32, 0.3): Recipe(1, 32, 2e-3, "cosine"), (32, 0.2): Recipe(1, 16, 1e-3, "cosine")},
+            "scratch": {(32, 0.2): Recipe(1, 16, 1.5e-3, "cosine")},
         },
         "standard": {
             "train_limit": None,
@@ -77,22 +80,30 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             # 0.009010 / 0.009019 / 0.008986 (seeds 42 / 43 / 44, better on every one, -0.9% on average).
             # conv-32 at sigma 0.2: see "scratch" below.
             "engine": {pair: dict(_BF16_IN_GRAPH) for pair in ((32, 0.3), (32, 0.2))},
-            # Run e10327c, final validation MSE at sigma 0.3: conv-64 0.008127 (30 epochs). conv-32: the
-            # 40-epoch row above.
+            # Run e10327c, final validation MSE at sigma 0.3: conv-64 0.008127 (30 epochs). conv-32 (used without
+            # warm starts; with them, its base model below): the 40-epoch row above.
             "first": {32: Recipe(40, 32, 2e-3, "cosine", warmup_epochs=1),
                       64: Recipe(30, 64, 3e-3, "cosine", warmup_epochs=1)},
             # Warm starts: the validation curves of the 20- and 12-epoch fine-tunes of commit 4519671 had
             # flattened after 1-2 epochs; with 6 epochs (run e10327c) the final validation MSE is conv-32
             # sigma 0.1 0.003529, conv-64 sigma 0.2 0.005349 and sigma 0.1 0.00302.
             "finetune": {32: Recipe(6, 32, 1e-3, "cosine"), 64: Recipe(6, 64, 1e-3, "cosine")},
-            # conv-32 at sigma 0.2 trains from scratch (60 epochs in bfloat16, noise in the graph) and sigma 0.1
-            # is fine-tuned from it: chosen on validation MSE, seeds 42 / 43 / 44 (benchmarks/SECTION2_LEVERS.md,
-            # "The candidate chain"; results/validation/section2-levers-conv-32-sigma-0.1-after-*.json).
-            # Sigma 0.2: 0.005888 / 0.005973 / 0.005937, against 0.005924 / 0.006001 / 0.005959 when fine-tuned
-            # from the sigma 0.3 model (30 epochs, batch 16, 1.5e-3); sigma 0.1 after it: 0.003495 / 0.003599 /
-            # 0.003563, against 0.003570 / 0.003674 / 0.003635. Better on every seed, for about 500 s more.
-            # Seed study (results/seeds): sigma 0.1 beats the report on seeds 42-44; sigma 0.2 does not (seed 43).
-            "warm": {},
+            # conv-32 has a base model: sigma 0.2 from scratch (60 epochs in bfloat16, noise in the graph, the
+            # "scratch" recipe), and each of its three sigmas is fine-tuned from that base. All chosen on validation
+            # MSE, seeds 42 / 43 / 44 (benchmarks/SECTION2_LEVERS.md; results/validation/section2-levers-*):
+            # * the base itself scored 0.005888 / 0.005973 / 0.005937 at sigma 0.2, against 0.005924 / 0.006001 /
+            #   0.005959 for a 30-epoch fine-tune from the sigma 0.3 model;
+            # * sigma 0.2, restarted from the base (12 epochs, batch 16, cosine from 1e-3 with one warm-up epoch):
+            #   0.005876 / 0.005960 / 0.005923, better on every seed (10 epochs from 3e-4: 0.005884 / 0.005967 /
+            #   0.005931). The base alone missed the report's test MSE on seed 43 (results/seeds, git ec01425);
+            # * sigma 0.3 from the base (12 epochs, batch 32, cosine from 2e-3, one warm-up epoch): 0.008829 /
+            #   0.008895 / 0.008873, against 0.008905 / 0.008982 / 0.008894 for the 40 epochs from scratch above,
+            #   in about a third of the time (20 epochs: 0.008806 / 0.008872 / 0.008848, not worth 8 more epochs);
+            # * sigma 0.1 from the base (the "finetune" recipe): 0.003495 / 0.003599 / 0.003563, against 0.003570 /
+            #   0.003674 / 0.003635 after the older chain's 30-epoch sigma 0.2 fine-tune.
+            "base": {32: 0.2},
+            "warm": {(32, 0.3): Recipe(12, 32, 2e-3, "cosine", warmup_epochs=1),
+                     (32, 0.2): Recipe(12, 16, 1e-3, "cosine", warmup_epochs=1)},
             "scratch": {(32, 0.2): Recipe(60, 16, 1.5e-3, "cosine", warmup_epochs=1)},
         },
         "report": {
@@ -101,6 +112,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "fresh_noise": False, "noise_in_graph": False, "precision": "float32", "engine": {},
             "first": {32: Recipe(65, **_REPORT_ADAM), 64: Recipe(65, **_REPORT_ADAM)},
             "finetune": None,  # the report trained every model from scratch
+            "base": {},
             "warm": {},
             "scratch": {},
         },
@@ -189,27 +201,44 @@ def warm_recipe(config: dict[str, Any], width: int, sigma: float) -> Recipe:
     return own or denoise_recipe(config["finetune"], width)
 
 
-def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[float], warm_start: bool,
-                 engine: dict[str, Any] | None = None,
-                 **overrides: Any) -> list[tuple[int, float, Recipe, bool, dict[str, Any]]]:
-    """Section II's training plan: ``(width, sigma, recipe, warm, engine)`` in training order, width by width.
+class DenoiseStep(NamedTuple):
+    """One training in Section II's plan."""
 
-    Each width's first sigma trains from scratch with the ``first`` recipe; each next one, with
-    ``warm_start``, starts from the previous sigma's model with the ``finetune`` recipe (or the pair's own
-    in ``warm``), except the (width, sigma) pairs in ``scratch``, which train from scratch with their own recipe. ``overrides``
-    (``epochs``, ``batch_size``, ``learning_rate``; ``None`` keeps the profile's) apply to from-scratch recipes;
-    ``engine`` (``fresh_noise``, ``noise_in_graph``, ``precision``; ``None`` keeps the profile's) to every
-    model, over :func:`denoise_engine`'s per-model settings.
+    width: int
+    sigma: float
+    recipe: Recipe
+    start: str  # "scratch", "previous" (the width's last model) or "base" (the width's base model)
+    engine: dict[str, Any]  # fresh_noise, noise_in_graph, precision
+    is_base: bool = False  # a base model: the width's other models start from it; it is not a result itself
+
+
+def denoise_plan(config: dict[str, Any], widths: list[int], sigma_order: list[float], warm_start: bool,
+                 engine: dict[str, Any] | None = None, **overrides: Any) -> list[DenoiseStep]:
+    """Section II's training plan, in training order, width by width.
+
+    With ``warm_start``, a width whose ``base`` sigma is among ``sigma_order`` first trains a base model from
+    scratch at that sigma, and every sigma is fine-tuned from the base. Otherwise each width's first sigma
+    trains from scratch with the ``first`` recipe, and each next one starts from the previous sigma's model,
+    except the (width, sigma) pairs in ``scratch``, which train from scratch with their own recipe. A
+    fine-tune uses the pair's own recipe in ``warm``, else the width's ``finetune``. ``overrides`` (``epochs``,
+    ``batch_size``, ``learning_rate``; ``None`` keeps the profile's) apply to from-scratch recipes; ``engine``
+    (``fresh_noise``, ``noise_in_graph``, ``precision``; ``None`` keeps the profile's) to every model, over
+    :func:`denoise_engine`'s per-model settings.
     """
+    def step(width: int, sigma: float, start: str, is_base: bool = False) -> DenoiseStep:
+        recipe = (scratch_recipe(config, width, sigma).override(**overrides) if start == "scratch"
+                  else warm_recipe(config, width, sigma))
+        return DenoiseStep(width, sigma, recipe, start, denoise_engine(config, width, sigma, **(engine or {})), is_base)
+
     plan = []
     for width in widths:
+        base = config.get("base", {}).get(width) if warm_start else None
+        if base in sigma_order:
+            plan += [step(width, base, "scratch", is_base=True)] + [step(width, s, "base") for s in sigma_order]
+            continue
         for k, sigma in enumerate(sigma_order):
-            warm = bool(warm_start and k > 0 and (width, sigma) not in config.get("scratch", {}))
-            if warm:
-                recipe = warm_recipe(config, width, sigma)
-            else:
-                recipe = scratch_recipe(config, width, sigma).override(**overrides)
-            plan.append((width, sigma, recipe, warm, denoise_engine(config, width, sigma, **(engine or {}))))
+            chained = warm_start and k > 0 and (width, sigma) not in config.get("scratch", {})
+            plan.append(step(width, sigma, "previous" if chained else "scratch"))
     return plan
 
 

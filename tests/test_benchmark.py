@@ -35,6 +35,17 @@ def test_quality_epochs_counts_warm_start_sources_in_full():
     assert found[("V", "vae-2d", 25)] is None  # no report number: counted in full
 
 
+def test_a_model_fine_tuned_from_a_base_does_not_make_its_sigma_a_source():
+    # conv-64 at sigma 0.3 fine-tuned from a sigma 0.2 base model: the sigma 0.2 *record* seeds nothing
+    records = [_conv(0.3, 0.0081, [0.0100, 0.0082, 0.0080], warm_from=0.2),
+               _conv(0.2, 0.0054, [0.0056, 0.00533, 0.0053], warm_from=0.2)]
+    for r in records:
+        r["warm_start_from_base"] = True
+    assert bench.quality_epochs(records)[("II", "conv-64 σ=0.2", 3)] == 2
+    records[1]["warm_start_from_base"] = False  # a chain from the sigma 0.2 model: that one now seeds another
+    assert bench.quality_epochs(records)[("II", "conv-64 σ=0.2", 3)] is None
+
+
 def test_seconds_per_epoch_multiplies_out_and_guards_the_slice():
     x = np.random.default_rng(0).random((2048, 784), dtype=np.float32)
     model = dense_autoencoder("dense-32")

@@ -75,16 +75,30 @@ def test_the_standard_plan_warm_starts_where_validation_chose_to():
 
     cfg = profiles.settings("denoise", "standard")
     plan = profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True, epochs=None)
-    # conv-32 at sigma 0.2 trains from scratch (its own recipe); sigma 0.1 is fine-tuned from it
-    assert [(f, s, warm) for f, s, _, warm, _ in plan] == [
-        (32, 0.3, False), (32, 0.2, False), (32, 0.1, True), (64, 0.3, False), (64, 0.2, True), (64, 0.1, True)]
-    assert plan[0][2] == cfg["first"][32] and plan[1][2] == cfg["scratch"][(32, 0.2)] and plan[2][2] == cfg["finetune"][32]
-    assert plan[1][2].epochs == 60 and plan[1][2].batch_size == 16
-    # overrides reach from-scratch recipes only; no warm starts when asked, or in the report's profile
+    # conv-32: a sigma 0.2 base model from scratch, then every sigma fine-tuned from it; conv-64: a chain
+    assert [(st.width, st.sigma, st.start, st.is_base) for st in plan] == [
+        (32, 0.2, "scratch", True), (32, 0.3, "base", False), (32, 0.2, "base", False), (32, 0.1, "base", False),
+        (64, 0.3, "scratch", False), (64, 0.2, "previous", False), (64, 0.1, "previous", False)]
+    recipes = [st.recipe for st in plan[:4]]
+    assert recipes == [cfg["scratch"][(32, 0.2)], cfg["warm"][(32, 0.3)], cfg["warm"][(32, 0.2)], cfg["finetune"][32]]
+    assert (recipes[0].epochs, recipes[0].batch_size) == (60, 16) and [r.epochs for r in recipes[1:]] == [12, 12, 6]
+    # overrides reach from-scratch recipes only (the base is one); no warm starts when asked, or in the report
+    assert [st.recipe.epochs for st in profiles.denoise_plan(cfg, [32], [0.3, 0.2], True, epochs=2)] == [2, 12, 12]
     plan = profiles.denoise_plan(cfg, [48], [0.3, 0.1], False, epochs=2)
-    assert [(r.epochs, warm) for _, _, r, warm, _ in plan] == [(2, False), (2, False)]
+    assert [(st.recipe.epochs, st.start) for st in plan] == [(2, "scratch"), (2, "scratch")]
+    assert [st.start for st in profiles.denoise_plan(cfg, [32], [0.3, 0.2], False)] == ["scratch", "scratch"]
     report = profiles.settings("denoise", "report")
-    assert not any(warm for *_, warm, _ in profiles.denoise_plan(report, [32], [0.3, 0.2], report["finetune"] is not None))
+    assert {st.start for st in profiles.denoise_plan(report, [32], [0.3, 0.2], report["finetune"] is not None)} == {"scratch"}
+
+
+def test_a_base_model_needs_its_sigma_in_the_run():
+    from helpers import profiles
+
+    cfg = profiles.settings("denoise", "standard")
+    # sigma 0.2 is not trained (nor validated) in this run: conv-32 chains from its first sigma instead
+    plan = profiles.denoise_plan(cfg, [32], [0.3, 0.1], True)
+    assert [(st.sigma, st.start, st.is_base) for st in plan] == [(0.3, "scratch", False), (0.1, "previous", False)]
+    assert plan[0].recipe == cfg["first"][32] and plan[1].recipe == cfg["finetune"][32]
 
 
 def test_a_scratch_pair_breaks_the_chain_with_its_own_recipe():
@@ -94,9 +108,11 @@ def test_a_scratch_pair_breaks_the_chain_with_its_own_recipe():
     cfg = profiles.settings("denoise", "standard")
     own = Recipe(3, 16, 1e-3, "cosine")
     cfg["scratch"] = {(32, 0.2): own}
+    cfg["base"] = {}
     plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)
-    assert [(r, warm) for _, _, r, warm, _ in plan] == [
-        (cfg["first"][32].override(epochs=5), False), (own.override(epochs=5), False), (cfg["finetune"][32], True)]
+    assert [(st.recipe, st.start) for st in plan] == [
+        (cfg["first"][32].override(epochs=5), "scratch"), (own.override(epochs=5), "scratch"),
+        (cfg["finetune"][32], "previous")]
 
 
 def test_a_warm_pair_is_fine_tuned_with_its_own_recipe():
@@ -105,10 +121,10 @@ def test_a_warm_pair_is_fine_tuned_with_its_own_recipe():
 
     cfg = profiles.settings("denoise", "standard")
     own = Recipe(4, 16, 1.5e-3, "cosine")
-    cfg["warm"], cfg["scratch"] = {(32, 0.2): own}, {}
+    cfg["warm"], cfg["scratch"], cfg["base"] = {(32, 0.2): own}, {}, {}
     plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)  # overrides leave warm recipes alone
-    assert [(r, warm) for _, _, r, warm, _ in plan] == [
-        (cfg["first"][32].override(epochs=5), False), (own, True), (cfg["finetune"][32], True)]
+    assert [(st.recipe, st.start) for st in plan] == [
+        (cfg["first"][32].override(epochs=5), "scratch"), (own, "previous"), (cfg["finetune"][32], "previous")]
     assert profiles.warm_recipe(cfg, 32, 0.2) == own
 
 
@@ -116,14 +132,14 @@ def test_engine_settings_are_per_model_and_a_notebook_parameter_overrides_them()
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
-    engines = {(f, s): e for f, s, _, _, e in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
+    engines = {(st.width, st.sigma): st.engine for st in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
     # only conv-32 at sigma 0.3 and 0.2 (chosen on validation) leave the section's float32 FreshNoise pipeline
     for pair in ((32, 0.3), (32, 0.2)):
         assert engines.pop(pair) == {"fresh_noise": True, "noise_in_graph": True, "precision": "mixed_bfloat16"}
     assert all(e == {"fresh_noise": True, "noise_in_graph": False, "precision": "float32"} for e in engines.values())
     forced = profiles.denoise_plan(cfg, [32], [0.3, 0.2], True, engine={"precision": "float32", "noise_in_graph": None})
-    assert [e["precision"] for *_, e in forced] == ["float32", "float32"]
-    assert [e["noise_in_graph"] for *_, e in forced] == [True, True]  # None keeps the per-model setting
+    assert [st.engine["precision"] for st in forced] == ["float32"] * 3  # the base, sigma 0.3 and 0.2
+    assert [st.engine["noise_in_graph"] for st in forced] == [True] * 3  # None keeps the per-model setting
     assert profiles.denoise_engine(cfg, 64, 0.3)["noise_in_graph"] is False
     with pytest.raises(ValueError, match="precision must be one of"):
         profiles.denoise_plan(cfg, [32], [0.3], True, engine={"precision": "bfloat16"})
@@ -135,11 +151,15 @@ def test_the_plan_and_the_lever_benchmark_share_each_pairs_recipes():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
-    plan = {(w, s): recipe for w, s, recipe, _, _ in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
-    assert plan[(32, 0.2)] == profiles.scratch_recipe(cfg, 32, 0.2) == cfg["scratch"][(32, 0.2)]
-    assert plan[(32, 0.1)] == profiles.warm_recipe(cfg, 32, 0.1) == cfg["finetune"][32]
-    assert plan[(64, 0.1)] == profiles.warm_recipe(cfg, 64, 0.1) == cfg["finetune"][64]
-    assert plan[(32, 0.3)] == profiles.scratch_recipe(cfg, 32, 0.3) == cfg["first"][32]
+    plan = {(st.width, st.sigma, st.is_base): st.recipe
+            for st in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
+    # the lever benchmark's warm-start parent is the plan's base model; its fine-tunes are the plan's too
+    assert plan[(32, 0.2, True)] == profiles.scratch_recipe(cfg, 32, 0.2) == cfg["scratch"][(32, 0.2)]
+    assert plan[(32, 0.3, False)] == profiles.warm_recipe(cfg, 32, 0.3) == cfg["warm"][(32, 0.3)]
+    assert plan[(32, 0.2, False)] == profiles.warm_recipe(cfg, 32, 0.2) == cfg["warm"][(32, 0.2)]
+    assert plan[(32, 0.1, False)] == profiles.warm_recipe(cfg, 32, 0.1) == cfg["finetune"][32]
+    assert plan[(64, 0.1, False)] == profiles.warm_recipe(cfg, 64, 0.1) == cfg["finetune"][64]
+    assert plan[(64, 0.3, False)] == profiles.scratch_recipe(cfg, 64, 0.3) == cfg["first"][64]
     report = profiles.settings("denoise", "report")
     with pytest.raises(ValueError, match="set warm_start to False"):  # before any training
         profiles.denoise_plan(report, [32], [0.3, 0.2], True)
