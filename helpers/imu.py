@@ -271,8 +271,9 @@ def augment_windows(x: np.ndarray, rng: np.random.Generator, yaw_deg: float = 20
     for sl, bias in ((slice(0, 3), acc_bias), (slice(3, 6), gyro_bias)):
         rotated = np.einsum("nij,ntj->nti", rot, x[:, :, sl])
         out[:, :, sl] = rotated * rng.uniform(1 - gain, 1 + gain, (n, 1, 3)) + rng.uniform(-bias, bias, (n, 1, 3))
+    widths = rng.integers(1, max_smooth + 1, n)  # one width per window, drawn once: no window is smoothed twice
     for width in range(2, max_smooth + 1):  # windows drawn for width k get a k-sample moving average
-        rows = np.flatnonzero(rng.integers(1, max_smooth + 1, n) == width)
+        rows = np.flatnonzero(widths == width)
         if len(rows):
             c = np.cumsum(np.pad(out[rows], ((0, 0), (width, 0), (0, 0)), mode="edge"), axis=1)
             out[rows] = (c[:, width:] - c[:, :-width]) / width

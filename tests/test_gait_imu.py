@@ -123,6 +123,21 @@ def test_augmentation_is_a_real_sensors_nuisance_not_the_simulators():
     assert np.abs(smoothed).max() <= np.abs(x).max() + 1e-3 and not np.allclose(smoothed, x)
 
 
+def test_each_window_is_smoothed_once_over_one_to_max_smooth_samples():
+    # a unit impulse in every window and channel: a k-sample moving average leaves k samples of 1/k
+    x = np.zeros((300, 600, 6), np.float32)
+    x[:, 300, :] = 1.0
+    out = imu.augment_windows(x, np.random.default_rng(5), yaw_deg=0, tilt_deg=0, acc_bias=0, gyro_bias=0,
+                              gain=0, max_smooth=3)
+    peak = out[:, :, 0].max(axis=1)
+    widths = np.rint(1 / peak).astype(int)
+    np.testing.assert_allclose(peak, 1 / widths, rtol=1e-5)  # one moving average, never two in a row
+    np.testing.assert_allclose(out[:, :, 0].sum(axis=1), 1.0, rtol=1e-5)
+    assert (np.count_nonzero(out[:, :, 0] > 1e-6, axis=1) == widths).all()
+    assert sorted(np.unique(widths)) == [1, 2, 3]
+    assert all(60 < np.count_nonzero(widths == k) < 140 for k in (1, 2, 3))  # each about a third of 300
+
+
 def _real_like(n=4):
     s = imu.simulate_subject(3, windows_per_speed=1)
     return s.batch(np.arange(n)), s.labels[:n]
