@@ -78,7 +78,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             # (benchmarks/SECTION2_LEVERS.md). conv-32 at sigma 0.3: 40 epochs in bfloat16 with the noise drawn
             # in the graph, against 30 float32 epochs with FreshNoise: 0.008904 / 0.008982 / 0.008893 against
             # 0.009010 / 0.009019 / 0.008986 (seeds 42 / 43 / 44, better on every one, -0.9% on average).
-            # conv-32 at sigma 0.2: see "scratch" below.
+            # conv-32 at sigma 0.2 (and its base model): see "base" below.
             "engine": {pair: dict(_BF16_IN_GRAPH) for pair in ((32, 0.3), (32, 0.2))},
             # Run e10327c, final validation MSE at sigma 0.3: conv-64 0.008127 (30 epochs). conv-32 (used without
             # warm starts; with them, its base model below): the 40-epoch row above.
@@ -131,8 +131,8 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
                    "recipe": Recipe(50, **_REPORT_ADAM), "judge": Recipe(10, **_REPORT_ADAM)},
     },
     # Sections III/IV. Windows are cut lazily from continuous recordings; augmentation on by default.
-    # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 1.05 +- 0.07 km/h (seeds 42-44,
-    # git d1b0068), against 1.73 for predicting the mean, 2.00 for the gait-feature ridge and 0.50 for the
+    # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 1.08 +- 0.07 km/h (seeds 42-44,
+    # git 141b2c9), against 1.73 for predicting the mean, 2.00 for the gait-feature ridge and 0.50 for the
     # untrained ZUPT estimate. No longer schedule was tried on validation: the next step for this section.
     "imu": {
         "smoke": {"windows_per_speed": 20, "model": "conv-lstm", "zupt_windows": 24, "unseen_subjects": [7],
