@@ -71,7 +71,8 @@ def warm_start_parent(args, cfg, x_fit, x_val, noisy_val):
     Returns ``(parent, facts)``: ``facts`` (its recipe, final validation MSE and seconds, and whether it came
     from the cache) is stored beside the cached weights, so a row that reuses a parent still says what it was.
     """
-    width, sigma, recipe, _, engine, _ = profiles.denoise_plan(cfg, [args.width], [args.warm_from], False)[0]
+    step = profiles.denoise_plan(cfg, [args.width], [args.warm_from], False)[0]
+    width, sigma, recipe, engine = step.width, step.sigma, step.recipe, step.engine
     tag = hashlib.sha1(repr((recipe, sorted(engine.items()), args.seed)).encode()).hexdigest()[:10]
     cache = RUNS_DIR / "section2_levers_parents" / f"conv-{width}-sigma-{sigma}-seed-{args.seed}-{tag}.weights.h5"
     facts_path = cache.with_name(cache.name.removesuffix(".weights.h5") + ".json")

@@ -184,11 +184,11 @@ def main() -> int:
             add("I", name, profile, recipe.epochs,
                 seconds_per_epoch(dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, args.fraction))
         cfg = profiles.settings("denoise", profile)
-        # The notebook's plan: sigma 0.3 first, then warm starts where the profile has them. Each model is timed
-        # with its own engine (noise pipeline and compute precision), as the notebook trains it.
-        for f, sigma, recipe, _, engine, is_base in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1],
-                                                                           cfg["finetune"] is not None):
-            name = row_name(f"conv-{f}" + (" base" if is_base else ""), sigma)  # a base model counts in full
+        # The notebook's plan (base models, then their fine-tunes, or chains from sigma 0.3, as the profile says).
+        # Each model is timed with its own engine (noise pipeline and compute precision), as the notebook trains it.
+        for step in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], cfg["finetune"] is not None):
+            f, sigma, recipe, engine = step.width, step.sigma, step.recipe, step.engine
+            name = row_name(f"conv-{f}" + (" base" if step.is_base else ""), sigma)  # a base model counts in full
             add("II", name, profile, recipe.epochs, conv_epoch(f, sigma, recipe.batch_size, engine))
             if profile == "report":  # the same protocol in the precision the standard profile computes this model in
                 precision = profiles.denoise_engine(standard_denoise, f, sigma)["precision"]
