@@ -47,7 +47,7 @@ from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
-from helpers.training import STEPS_PER_EXECUTION, dtype_policy  # noqa: E402  (both protocols use the first)
+from helpers.training import STEPS_PER_EXECUTION, dtype_policy, tf_data_autotune_off  # noqa: E402  (both protocols use the engine settings)
 from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
 
 
@@ -81,7 +81,8 @@ def seconds_per_epoch(model, data, batch: int, n_train: int, fraction: float, lo
     per_step = math.inf
     for _ in range(repeats):
         clock = CallClock()
-        model.fit(x, y, epochs=1, verbose=0, callbacks=[clock], **kwargs)
+        with tf_data_autotune_off():  # as helpers.training.fit runs every training
+            model.fit(x, y, epochs=1, verbose=0, callbacks=[clock], **kwargs)
         (first_step, first_t), (last_step, last_t) = clock.marks[0], clock.marks[-1]
         per_step = min(per_step, (last_t - first_t) / (last_step - first_step))
     return per_step * math.ceil(n_train / batch)

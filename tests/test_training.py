@@ -1,12 +1,14 @@
 """Recipes: validation and the learning-rate schedule."""
 
+import contextlib
+
 import keras
 import numpy as np
 import pytest
 
 from helpers.models import conv_autoencoder
 from helpers.noise import FreshNoise
-from helpers.training import STEPS_PER_EXECUTION, Recipe, fit, learning_rate, set_seed
+from helpers.training import STEPS_PER_EXECUTION, Recipe, fit, learning_rate, set_seed, tf_data_autotune_off
 
 
 def test_recipe_rejects_bad_values():
@@ -77,6 +79,41 @@ def test_steps_per_execution_changes_speed_not_arithmetic():
         model.fit(FreshNoise(clean, 0.2, batch_size=8), epochs=2, verbose=0)
         weights.append(model.get_weights())
     assert STEPS_PER_EXECUTION > 1
+    assert all(np.array_equal(a, b) for a, b in zip(*weights))
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a tf.data setting")
+def test_tf_data_autotune_is_off_inside_the_block_only():
+    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+    from keras.src.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
+
+    x = np.zeros((16, 28, 28, 1), dtype=np.float32)
+
+    def autotune(make):
+        return make().get_tf_dataset().options().autotune.enabled
+
+    pipelines = (lambda: ArrayDataAdapter(x, x, batch_size=4, shuffle=True),
+                 lambda: PyDatasetAdapter(FreshNoise(x, 0.2, batch_size=4), shuffle=False))
+    with tf_data_autotune_off():
+        assert [autotune(make) for make in pipelines] == [False, False]
+    assert [autotune(make) for make in pipelines] == [None, None]  # Keras' default again: the autotuner on
+
+
+def test_autotune_off_changes_speed_not_arithmetic():
+    # Array input with a validation set (two pipelines a fit builds), FreshNoise (a PyDataset) for the second.
+    clean = np.random.default_rng(1).random((40, 28, 28, 1), dtype=np.float32)
+    histories, weights = [], []
+    for block in (contextlib.nullcontext, tf_data_autotune_off):
+        set_seed(0)
+        model = conv_autoencoder(8)
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+        with block():
+            h = model.fit(clean, clean, batch_size=8, epochs=2, shuffle=True, validation_data=(clean[:16], clean[:16]),
+                          verbose=0)
+            model.fit(FreshNoise(clean, 0.2, batch_size=8), epochs=1, verbose=0)
+        histories.append(h.history)
+        weights.append(model.get_weights())
+    assert histories[0] == histories[1]
     assert all(np.array_equal(a, b) for a, b in zip(*weights))
 
 
