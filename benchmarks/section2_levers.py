@@ -2,6 +2,7 @@
 
     python benchmarks/section2_levers.py timing            # seconds per 55,000-image epoch, per lever
     python benchmarks/section2_levers.py quality --width 32 --sigma 0.3 --lever graph-noise ...
+    python benchmarks/section2_levers.py plan --width 64 --levers graph-noise-bf16 --seed 43
 
 ``timing`` trains each (width, batch, lever) for two epochs on a slice of the training images and times the
 second (the first includes compilation), scaled to the notebook's 55,000 training images. Both sides use the
@@ -17,7 +18,9 @@ Levers: ``fresh-noise`` (the notebook's FreshNoise PyDataset, float32: the basel
 go through ``quality``'s overrides, e.g. stochastic weight averaging over a constant-learning-rate tail:
 ``--average-epochs 8 --final-lr-fraction 0.1``. ``--warm-from 0.3`` measures a fine-tune instead: it starts
 from the standard model trained at that sigma (trained first, as the notebook trains it, and kept under runs/)
-with the plan's fine-tune recipe for the pair (``profiles.warm_recipe``) and the overrides.
+with the plan's fine-tune recipe for the pair (``profiles.warm_recipe``) and the overrides. ``plan`` trains a
+width's whole standard plan (base model, warm-start chain) as notebook 02 does and scores each model on
+validation only; one ``--levers`` entry sets every step's engine, else each keeps the profile's.
 """
 
 from __future__ import annotations
@@ -121,16 +124,54 @@ def quality(args, x_all) -> list[dict]:
     return rows
 
 
+def plan_rows(cfg: dict, width: int, x_fit, x_val, noisy_val: dict, seed: int, engine: dict | None = None,
+              epochs: int | None = None) -> list[dict]:
+    """Validation twin of notebook 02's training loop: ``cfg``'s plan for ``width`` in the notebook's order
+    (σ 0.3, 0.2, 0.1) with its warm starts (base, previous), each model scored on validation only. ``engine``
+    (fresh_noise, noise_in_graph, precision) overrides every step's, and ``epochs`` the from-scratch recipes',
+    as the notebook's parameters do."""
+    rows, last, base = [], None, None
+    for step in profiles.denoise_plan(cfg, [width], [0.3, 0.2, 0.1], True, engine=engine, epochs=epochs):
+        parent = {"scratch": None, "previous": last, "base": base}[step.start]
+        model, run = train_denoiser(conv_autoencoder, step.width, step.sigma, step.recipe, x_fit, seed=seed,
+                                    validation_data=(noisy_val[step.sigma], x_val), start_from=parent,
+                                    verbose=0, **step.engine)
+        val = float(mse(x_val, predict(model, noisy_val[step.sigma])))  # the float32 twin, as the notebook scores it
+        rows.append({"width": step.width, "sigma": step.sigma, "start": step.start, "is_base": step.is_base,
+                     "engine": step.engine, "recipe": step.recipe.as_dict(), "seed": seed, "val_mse": val,
+                     "val_curve": run.curve(), "seconds": round(run.seconds, 1)})
+        print(f"conv-{step.width}{' base' if step.is_base else ''} sigma={step.sigma} from {step.start} "
+              f"({step.recipe}; {step.engine}): validation MSE {val:.6f} in {run.seconds:.0f} s", flush=True)
+        if step.is_base:
+            base = model
+        else:
+            last = model
+    return rows
+
+
+def plan(args, x_all) -> list[dict]:
+    """``plan``: the standard profile's whole plan for ``--width``, on the notebook's validation images."""
+    x_fit, x_val = x_all[:-5000], x_all[-5000:]
+    noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
+    engine = None
+    if len(args.levers) == 1:  # one lever: every step's engine
+        lever = args.levers[0]
+        engine = {"fresh_noise": True, "noise_in_graph": lever.startswith("graph"),
+                  "precision": "mixed_bfloat16" if lever.endswith("bf16") else "float32"}
+    return plan_rows(profiles.settings("denoise", "standard"), args.width, x_fit, x_val, noisy_val, args.seed, engine,
+                     args.epochs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=("timing", "quality"))
+    parser.add_argument("part", choices=("timing", "quality", "plan"))
     parser.add_argument("--levers", default=",".join(LEVERS), help="comma-separated, from: " + ", ".join(LEVERS))
     parser.add_argument("--models", default="32:16,32:32,64:64",
                         help="timing: comma-separated width:batch pairs (default 32:16,32:32,64:64)")
     parser.add_argument("--images", type=int, default=16_000, help="timing: training images per timed epoch")
     parser.add_argument("--width", type=int, default=32)
     parser.add_argument("--sigma", type=float, default=0.3)
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--epochs", type=int, help="quality: the recipe's epochs; plan: those of the from-scratch recipes")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--warmup-epochs", type=float)
@@ -153,7 +194,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown lever(s) {sorted(unknown)}; choose from {', '.join(LEVERS)}")
     x_all, _ = load_fashion_mnist().images()  # training images only
-    rows = timing(args, x_all) if args.part == "timing" else quality(args, x_all)
+    rows = {"timing": timing, "quality": quality, "plan": plan}[args.part](args, x_all)
     out = Path(args.out or RUNS_DIR / f"section2_levers_{args.part}.json")
     atomic_write_json(out, {"machine": machine(), "git": git_revision(), "part": args.part, "rows": rows})
     print(f"-> {out}")
