@@ -47,12 +47,17 @@ LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16", "fresh-noise-bf16")
 FIT_IMAGES = 55_000
 
 
+def lever_engine(lever: str) -> dict:
+    """A lever's engine settings, as ``train_denoiser`` and the profile's ``engine`` table take them."""
+    return {"fresh_noise": True, "noise_in_graph": lever.startswith("graph"),
+            "precision": "mixed_bfloat16" if lever.endswith("bf16") else "float32"}
+
+
 def train(width: int, sigma: float, recipe: Recipe, lever: str, x_fit, seed: int, validation_data=None,
           start_from=None):
     """One training run with a lever, through the notebook's own training step; returns (float32 model, run)."""
     return train_denoiser(conv_autoencoder, width, sigma, recipe, x_fit, seed=seed, validation_data=validation_data,
-                          start_from=start_from, noise_in_graph=lever.startswith("graph"),
-                          precision="mixed_bfloat16" if lever.endswith("bf16") else "float32", verbose=0)
+                          start_from=start_from, verbose=0, **lever_engine(lever))
 
 
 def timing(args, x_all) -> list[dict]:
@@ -153,11 +158,7 @@ def plan(args, x_all) -> list[dict]:
     """``plan``: the standard profile's whole plan for ``--width``, on the notebook's validation images."""
     x_fit, x_val = x_all[:-5000], x_all[-5000:]
     noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
-    engine = None
-    if len(args.levers) == 1:  # one lever: every step's engine
-        lever = args.levers[0]
-        engine = {"fresh_noise": True, "noise_in_graph": lever.startswith("graph"),
-                  "precision": "mixed_bfloat16" if lever.endswith("bf16") else "float32"}
+    engine = lever_engine(args.levers[0]) if len(args.levers) == 1 else None  # one lever: every step's engine
     return plan_rows(profiles.settings("denoise", "standard"), args.width, x_fit, x_val, noisy_val, args.seed, engine,
                      args.epochs)
 
