@@ -37,17 +37,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
+
+import keras  # noqa: E402
 
 from helpers import imu, profiles  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
-from helpers.models import conv_autoencoder, dense_autoencoder, speed_model  # noqa: E402
+from helpers.models import conv_autoencoder, conv_filters, dense_autoencoder, speed_model  # noqa: E402
 from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
-from helpers.training import STEPS_PER_EXECUTION, dtype_policy, tf_data_autotune_off  # noqa: E402  (both protocols use the engine settings)
+from helpers.training import STEPS_PER_EXECUTION, Recipe, dtype_policy, fit  # noqa: E402
 from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
 
 
@@ -62,27 +63,24 @@ class CallClock(keras.callbacks.Callback):
 
 
 def seconds_per_epoch(model, data, batch: int, n_train: int, fraction: float, loss="mse",
-                      repeats: int = 2) -> float:
+                      repeats: int = 2, compile=None) -> float:
     """Seconds for one full epoch of ``n_train`` samples, at the engine's ``STEPS_PER_EXECUTION``.
 
     ``data(rows)`` returns what the notebook would give ``fit`` for ``rows`` samples: ``(x, y)`` arrays,
     or a ``PyDataset`` (``FreshNoise``, ``WindowSequence``) with ``y`` None. Trains on about ``fraction`` of
-    an epoch and clocks every call into the graph; the time from the end of the first call to the end of
-    the last, over the steps in between, leaves out the start of ``fit`` and the first call's tracing.
-    Keeps the fastest of ``repeats`` tries (a shared CPU only adds time). ``loss=None`` keeps the model's
-    own compilation (the VAE's). Both protocols run with the same engine settings: only recipes differ.
+    an epoch through the notebooks' own ``helpers.training.fit`` and clocks every call into the graph; the
+    time from the end of the first call to the end of the last, over the steps in between, leaves out the
+    start of ``fit`` and the first call's tracing. Keeps the fastest of ``repeats`` tries (a shared CPU only
+    adds time). ``compile(model, optimizer)`` compiles a model with its own loss (the VAE's). Both protocols
+    run with the same engine settings: only recipes differ.
     """
-    if loss is not None:
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, steps_per_execution=STEPS_PER_EXECUTION)
     calls = max(4, math.ceil(math.ceil(n_train / batch) * fraction / STEPS_PER_EXECUTION))
     rows = calls * STEPS_PER_EXECUTION * batch  # whole calls only, so every interval holds the same steps
     x, y = data(rows)
-    kwargs = {"batch_size": batch, "shuffle": True} if y is not None else {}
     per_step = math.inf
     for _ in range(repeats):
         clock = CallClock()
-        with tf_data_autotune_off():  # as helpers.training.fit runs every training
-            model.fit(x, y, epochs=1, verbose=0, callbacks=[clock], **kwargs)
+        fit(model, x, y, Recipe(1, batch), loss=loss, metrics=(), verbose=0, callbacks=[clock], compile=compile)
         (first_step, first_t), (last_step, last_t) = clock.marks[0], clock.marks[-1]
         per_step = min(per_step, (last_t - first_t) / (last_step - first_step))
     return per_step * math.ceil(n_train / batch)
@@ -118,18 +116,18 @@ def quality_epochs(records: list[dict]) -> dict[tuple, int | None]:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fraction", type=float, default=0.05,
-                        help="share of an epoch timed (default 0.05; the README's figures used 0.1 on an idle machine)")
-    parser.add_argument("--records", default=str(RESULTS_DIR / "standard" / "results.json"),
-                        help="the standard run's results.json, for epochs to report quality")
-    parser.add_argument("--out", default=str(RUNS_DIR / "benchmark.json"), help="JSON record to write")
-    args = parser.parse_args()
+SECTIONS = ("I", "II", "III", "IV", "V")
+REPORT_DENOISERS = ["conv-32", "conv-64"]
 
-    to_quality = quality_epochs(read_records(args.records)) if Path(args.records).is_file() else {}
-    if not to_quality:
-        print(f"No standard records at {args.records}: 'to report quality' counts every epoch.")
+
+def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_models=REPORT_DENOISERS,
+              fraction: float = 0.05, to_quality: dict | None = None) -> tuple[list[dict], float]:
+    """Time every model of ``sections`` under each profile in ``profile_names``, as its notebook trains it.
+
+    Section II times the notebook's plan for ``denoise_models`` (any ``conv-<filters>`` names). Returns the
+    rows and Section II's report protocol timed in the standard profile's precision per model (0 unless both
+    profiles are timed)."""
+    to_quality = to_quality or {}
     data = load_fashion_mnist()
     x_flat, _ = data.flat()
     x_img, _ = data.images()
@@ -149,8 +147,8 @@ def main() -> int:
     # FreshNoise batches or noise in the graph as the standard profile says per model); Sections III/IV's
     # WindowSequence with augmentation, cut lazily from simulated recordings, for both.
     clean = x_img[:20000]
-    subjects = [imu.simulate_subject(i, windows_per_speed=400) for i in (1, 2)]
-    normaliser = imu.Normaliser.fit(subjects)
+    subjects = [imu.simulate_subject(i, windows_per_speed=400) for i in (1, 2)] if {"III", "IV"} & set(sections) else []
+    normaliser = imu.Normaliser.fit(subjects) if subjects else None
 
     def windows(batch: int):
         def data(rows: int):
@@ -159,59 +157,85 @@ def main() -> int:
             return imu.WindowSequence(subjects, normaliser, batch, seed=0, limit=rows, augment=True), None
         return data
 
-    conv_epochs: dict[tuple, float] = {}  # seconds per epoch depend on width, batch and engine, not on sigma
+    conv_epochs: dict[tuple, float] = {}  # seconds per epoch depend on filters, batch and engine, not on sigma
 
-    def conv_epoch(width: int, sigma: float, batch: int, engine: dict) -> float:
-        """Seconds per 55,000-image epoch of conv-``width``, through the engine's noise pipeline and precision."""
-        key = (width, batch, engine["noise_in_graph"], engine["fresh_noise"], engine["precision"])
+    def conv_epoch(filters: int, sigma: float, batch: int, engine: dict) -> float:
+        """Seconds per 55,000-image epoch of conv-``filters``, through the engine's noise pipeline and precision."""
+        key = (filters, batch, engine["noise_in_graph"], engine["fresh_noise"], engine["precision"])
         if key not in conv_epochs:
             with dtype_policy(engine["precision"]):
                 # The notebook's own pipeline for this engine (helpers.denoising.noise_pipeline).
-                trainee, inputs = noise_pipeline(conv_autoencoder(width), sigma, fresh_noise=engine["fresh_noise"],
+                trainee, inputs = noise_pipeline(conv_autoencoder(filters), sigma, fresh_noise=engine["fresh_noise"],
                                                  noise_in_graph=engine["noise_in_graph"])
 
                 def data(rows: int):
                     rows_of_clean, _ = sliced(clean)(rows)  # an error, as for the other timings, if too few
                     return inputs(rows_of_clean, batch, 0)
 
-                conv_epochs[key] = seconds_per_epoch(trainee, data, batch, 55000, args.fraction)
+                conv_epochs[key] = seconds_per_epoch(trainee, data, batch, 55000, fraction)
         return conv_epochs[key]
 
     standard_denoise = profiles.settings("denoise", "standard")
     report_in_standard_precision = 0.0  # Section II's report protocol, timed in the standard profile's precisions
-    for profile in ("report", "standard"):
-        recipes = profiles.settings("dense", profile)["recipes"]
-        for name, recipe in recipes.items():
-            add("I", name, profile, recipe.epochs,
-                seconds_per_epoch(dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, args.fraction))
-        cfg = profiles.settings("denoise", profile)
-        # The notebook's plan (base models, then their fine-tunes, or chains from sigma 0.3, as the profile says).
-        # Each model is timed with its own engine (noise pipeline and compute precision), as the notebook trains it.
-        for step in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], cfg["finetune"] is not None):
-            f, sigma, recipe, engine = step.width, step.sigma, step.recipe, step.engine
-            name = row_name(f"conv-{f}" + (" base" if step.is_base else ""), sigma)  # a base model counts in full
-            add("II", name, profile, recipe.epochs, conv_epoch(f, sigma, recipe.batch_size, engine))
-            if profile == "report":  # the same protocol in the precision the standard profile computes this model in
-                precision = profiles.denoise_engine(standard_denoise, f, sigma)["precision"]
-                report_in_standard_precision += recipe.epochs * conv_epoch(
-                    f, sigma, recipe.batch_size, engine | {"precision": precision})
-        cfg = profiles.settings("imu", profile)
-        recipe = cfg["recipe"]
-        # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
-        # are long and steady, so one try suffices.
-        per = seconds_per_epoch(speed_model(cfg["model"]), windows(recipe.batch_size), recipe.batch_size, 24000,
-                                args.fraction, repeats=1)
-        add("III", cfg["model"], profile, recipe.epochs, per / 2)
-        add("IV", cfg["model"], profile, recipe.epochs, per)
-        cfg = profiles.settings("vae", profile)
-        for d in (2, 16):
-            parts = build_vae(d, hidden=cfg["hidden"])
-            compile_autoencoder(parts, keras.optimizers.Adam(1e-3))
-            per = seconds_per_epoch(parts.model, sliced(x_flat), cfg["recipe"].batch_size, 55000, args.fraction,
-                                    loss=None)
-            # The report gives no VAE protocol: its row is the usual Adam protocol, assumed.
-            name = f"vae-{d}d" + (" (assumed: 50 epochs, batch 32)" if profile == "report" else "")
-            add("V", name, profile, cfg["recipe"].epochs, per)
+    for profile in profile_names:
+        if "I" in sections:
+            for name, recipe in profiles.settings("dense", profile)["recipes"].items():
+                add("I", name, profile, recipe.epochs,
+                    seconds_per_epoch(dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, fraction))
+        if "II" in sections:
+            cfg = profiles.settings("denoise", profile)
+            # The notebook's plan (base models, then their fine-tunes, or chains from sigma 0.3, as the profile
+            # says). Each model is timed with its own engine (noise pipeline, compute precision), as it trains.
+            for step in profiles.denoise_plan(cfg, denoise_models, [0.3, 0.2, 0.1], cfg["finetune"] is not None):
+                sigma, recipe, engine = step.sigma, step.recipe, step.engine
+                name = row_name(step.model + (" base" if step.is_base else ""), sigma)  # a base counts in full
+                add("II", name, profile, recipe.epochs, conv_epoch(step.filters, sigma, recipe.batch_size, engine))
+                if profile == "report" and "standard" in profile_names:  # the report's protocol in the precision
+                    precision = profiles.denoise_engine(standard_denoise, step.model, sigma)["precision"]  # standard uses
+                    report_in_standard_precision += recipe.epochs * conv_epoch(
+                        step.filters, sigma, recipe.batch_size, engine | {"precision": precision})
+        if {"III", "IV"} & set(sections):
+            cfg = profiles.settings("imu", profile)
+            recipe = cfg["recipe"]
+            # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
+            # are long and steady, so one try suffices.
+            per = seconds_per_epoch(speed_model(cfg["model"]), windows(recipe.batch_size), recipe.batch_size, 24000,
+                                    fraction, repeats=1)
+            add("III", cfg["model"], profile, recipe.epochs, per / 2)
+            add("IV", cfg["model"], profile, recipe.epochs, per)
+        if "V" in sections:
+            cfg = profiles.settings("vae", profile)
+            for d in (2, 16):
+                parts = build_vae(d, hidden=cfg["hidden"])
+                per = seconds_per_epoch(parts.model, sliced(x_flat), cfg["recipe"].batch_size, 55000, fraction,
+                                        compile=lambda _, optimizer, parts=parts: compile_autoencoder(parts, optimizer))
+                # The report gives no VAE protocol: its row is the usual Adam protocol, assumed.
+                name = f"vae-{d}d" + (" (assumed: 50 epochs, batch 32)" if profile == "report" else "")
+                add("V", name, profile, cfg["recipe"].epochs, per)
+    return rows, report_in_standard_precision
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fraction", type=float, default=0.05,
+                        help="share of an epoch timed (default 0.05; the README's figures used 0.1 on an idle machine)")
+    parser.add_argument("--records", default=str(RESULTS_DIR / "standard" / "results.json"),
+                        help="the standard run's results.json, for epochs to report quality")
+    parser.add_argument("--denoise-models", default=",".join(REPORT_DENOISERS),
+                        help="Section II models, comma-separated conv-<filters> names (default: the report's)")
+    parser.add_argument("--out", default=str(RUNS_DIR / "benchmark.json"), help="JSON record to write")
+    args = parser.parse_args()
+    denoise_models = [m for m in args.denoise_models.split(",") if m]
+    try:
+        [conv_filters(m) for m in denoise_models]
+    except ValueError as err:
+        parser.error(str(err))
+
+    to_quality = quality_epochs(read_records(args.records)) if Path(args.records).is_file() else {}
+    if not to_quality:
+        print(f"No standard records at {args.records}: 'to report quality' counts every epoch.")
+    rows, report_in_standard_precision = time_rows(denoise_models=denoise_models, fraction=args.fraction,
+                                                   to_quality=to_quality)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'section':8s} {'model':18s} {'profile':9s} {'epochs':>6s} {'to q.':>5s} {'s/epoch':>8s} "

@@ -16,14 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from helpers.dense import train_dense  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
-from helpers.models import dense_autoencoder  # noqa: E402
 from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
-from helpers.training import Recipe, fit  # noqa: E402
+from helpers.training import Recipe  # noqa: E402
 
 
 def main() -> int:
@@ -42,8 +41,7 @@ def main() -> int:
         epochs, batch, lr = text.split(",")
         recipe = Recipe(int(epochs), int(batch), float(lr), "cosine", warmup_epochs=1)
         for seed in (int(s) for s in args.seeds.split(",")):
-            keras.utils.set_random_seed(seed)
-            run = fit(dense_autoencoder(args.model), x_fit, x_fit, recipe, validation_data=(x_val, x_val), verbose=0)
+            _, run = train_dense(args.model, recipe, x_fit, x_val, seed=seed, verbose=0)  # notebook 01's path
             rows.append({"model": args.model, "recipe": recipe.as_dict(), "seed": seed,
                          "val_mse": run.history["val_loss"][-1], "seconds": round(run.seconds, 1)})
             print(f"{args.model} {recipe}: seed {seed} validation MSE {rows[-1]['val_mse']:.6f} ({run.seconds:.0f} s)",

@@ -69,6 +69,17 @@ def check_filters(filters: int) -> int:
     return filters
 
 
+CONV_GRAMMAR = "conv-<filters>, <filters> a positive whole number, e.g. conv-16, conv-32 (the report's) or conv-64"
+
+
+def conv_filters(name: str) -> int:
+    """The filter count in a Section II model's name (``conv-32`` -> 32), or a clear error before training."""
+    prefix, _, count = str(name).partition("-")
+    if prefix != "conv" or not count.isdigit() or int(count) < 1:
+        raise ValueError(f"Unknown denoising model {name!r}. Write it as {CONV_GRAMMAR}.")
+    return int(count)
+
+
 def conv_autoencoder(filters: int, image_shape: tuple[int, int, int] = (28, 28, 1)) -> keras.Model:
     """Denoising convolutional autoencoder of Section II (the report's: 32 or 64 filters).
 

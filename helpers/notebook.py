@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import platform
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from helpers.paths import RUNS_DIR
 from helpers.profiles import check_profile
+from helpers.provenance import record_provenance, utc_now
 from helpers.results import make_record, row_key, write_records
 
 
@@ -23,6 +25,9 @@ class Session:
     seeds: list[int]
     records: list[dict] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    started_utc: str = field(default_factory=utc_now)
+    # git revision and cleanliness, machine, package versions: stamped on every record (helpers.provenance)
+    provenance: dict = field(default_factory=record_provenance)
 
     def figure(self, fig, name: str) -> Path:
         """Save ``fig`` as ``<output_dir>/<notebook>_<name>.png`` and return the path."""
@@ -34,9 +39,21 @@ class Session:
                **metrics) -> dict:
         """Add a result record for this profile and ``seed`` (default: the first); :meth:`finish` writes it."""
         seed = self.seeds[0] if seed is None else int(seed)
-        rec = make_record(section, model, params, self.profile, seconds, seed=seed, **metrics)
+        metrics.setdefault("started_utc", self.started_utc)
+        rec = make_record(section, model, params, self.profile, seconds, seed=seed, **metrics,
+                          ended_utc=utc_now(), **self.provenance)
         self.records = [r for r in self.records if not _same_row(r, rec)] + [rec]
         return rec
+
+    def record_run(self, section: str, name: str, model, run, seed: int | None = None, **metrics) -> dict:
+        """Record one training: its parameter count from ``model``; its seconds, recipe (epochs, batch size,
+        peak learning rate), validation curve and UTC start from ``run`` (a ``helpers.training.TrainResult``);
+        ``metrics`` (test scores, the setting such as ``sigma``) beside them."""
+        recipe = run.recipe
+        started = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=run.seconds)
+        return self.record(section, name, model.count_params(), run.seconds, seed=seed, **metrics,
+                           epochs=recipe.epochs, batch_size=recipe.batch_size, learning_rate=recipe.learning_rate,
+                           val_curve=run.curve(), started_utc=started.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     def finish(self) -> Path:
         """Write this notebook's records atomically; the run command gathers them."""

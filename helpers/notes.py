@@ -34,20 +34,26 @@ def dense(records: list[dict], models: Sequence[str], pca_components: Sequence[i
     return notes + results.study_lines("I")
 
 
-def denoise(records: list[dict], sigmas: Sequence[float], widths: Sequence[int], retention: dict, per_class: dict,
+def denoise(records: list[dict], sigmas: Sequence[float], models: Sequence[str], retention: dict, per_class: dict,
             class_names: Sequence[str]) -> list[str]:
-    """Section II: width against width, detail kept, worst class, baselines beaten, verdicts."""
+    """Section II: each model against the next wider one, detail kept, worst class, baselines beaten, verdicts.
+
+    ``retention`` and ``per_class`` are keyed by ``(model name, sigma)``, like the notebook's trained models."""
+    from helpers.models import conv_filters
+
     by = {(r["model"], r.get("sigma")): r for r in results.mean_records(records)}
     notes = []
-    if {32, 64} <= set(widths):
+    ordered = sorted(models, key=conv_filters)
+    for narrow, wide in zip(ordered, ordered[1:]):
         for s in sigmas:
-            a, b = by[("conv-32", s)]["test_mse"], by[("conv-64", s)]["test_mse"]
-            notes.append(f"- σ={s}: 64 filters give {100 * (1 - b / a):+.1f}% lower MSE than 32 ({b:.5f} vs {a:.5f}).")
-    for (f, s), kept in retention.items():
+            a, b = by[(narrow, s)]["test_mse"], by[(wide, s)]["test_mse"]
+            notes.append(f"- σ={s}: {conv_filters(wide)} filters give {100 * (1 - b / a):+.1f}% lower MSE than "
+                         f"{conv_filters(narrow)} ({b:.5f} vs {a:.5f}).")
+    for (name, s), kept in retention.items():
         if s in (max(sigmas), min(sigmas)):
-            worst = int(np.argmax(per_class[(f, s)]))
-            notes.append(f"- conv-{f} at σ={s} keeps {100 * kept:.0f}% of the clean images' fine-detail (Laplacian) "
-                         f"energy; its worst class is {class_names[worst]} (MSE {per_class[(f, s)][worst]:.4f}).")
+            worst = int(np.argmax(per_class[(name, s)]))
+            notes.append(f"- {name} at σ={s} keeps {100 * kept:.0f}% of the clean images' fine-detail (Laplacian) "
+                         f"energy; its worst class is {class_names[worst]} (MSE {per_class[(name, s)][worst]:.4f}).")
     for s in sigmas:
         best = min((r for k, r in by.items() if k[1] == s and not k[0].startswith("conv")), key=lambda r: r["test_mse"])
         nets = [k[0] for k, r in by.items() if k[1] == s and k[0].startswith("conv") and r["test_mse"] < best["test_mse"]]

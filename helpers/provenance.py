@@ -50,15 +50,52 @@ def machine() -> str:
             f"{gpu}")
 
 
-def git_revision() -> str:
+def git_state() -> tuple[str, bool | None]:
+    """``(short revision, tree clean?)`` of the checkout; ``("unknown", None)`` outside one (e.g. Colab)."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
                              text=True, timeout=10).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
                                capture_output=True, text=True, timeout=10).stdout.strip()
-        return (rev + ("+local changes" if dirty else "")) or "unknown"
+        return (rev, not dirty) if rev else ("unknown", None)
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return "unknown", None
+
+
+def git_revision() -> str:
+    """The short revision, with "+local changes" when tracked files differ from it."""
+    rev, clean = git_state()
+    return rev + ("+local changes" if clean is False else "")
+
+
+def machine_fields() -> dict:
+    """The machine as a record keeps it: CPU model, cores, RAM and GPUs."""
+    gpu = "none"
+    try:
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            gpu = f"{len(gpus)} GPU(s)" if gpus else "none"
+    except Exception:  # provenance must never break a run
+        pass
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "ram_gib": memory_gib(), "gpu": gpu,
+            "os": f"{platform.system()} {platform.machine()}"}
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_provenance() -> dict:
+    """Where every record of this process comes from: git revision and cleanliness, machine, key versions.
+
+    A record adds its own profile, seed and UTC start and end (``helpers.notebook.Session``)."""
+    rev, clean = git_state()
+    return {"git": rev, "git_clean": clean, "machine": machine_fields(),
+            "packages": {"python": platform.python_version(), **package_versions()}}
 
 
 def package_versions() -> dict[str, str]:

@@ -10,7 +10,7 @@ import math
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import numpy as np
@@ -208,10 +208,19 @@ def fit(
     metrics: tuple[Any, ...] = ("mae",),
     verbose: int = 2,
     callbacks: list[keras.callbacks.Callback] | tuple = (),
+    compile: Callable[[keras.Model, keras.optimizers.Optimizer], None] | None = None,
+    validation_batch_size: int | None = VALIDATION_BATCH,
 ) -> TrainResult:
     """Compile ``model`` with Adam under ``recipe`` and train it, timing every epoch.
 
-    ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``. With weight
+    Every training in the workbook goes through here, so each gets the same engine settings
+    (``STEPS_PER_EXECUTION``, tf.data's autotuner off, the epoch clock, the hygiene check).
+
+    ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``.
+    ``compile(model, optimizer)``, when given, compiles a model that brings its own loss (the VAE's
+    ``helpers.vae.compile_autoencoder``); otherwise ``loss`` and ``metrics`` are used.
+    ``validation_batch_size``: the batch for scoring validation arrays (None: the training batch; a
+    model that draws random numbers while validating, like the VAE, keeps its stream that way). With weight
     averaging (``recipe.average_epochs``) the model ends with the averaged weights, and the validation
     loss of those weights is kept as ``extra["averaged_val_loss"]`` (the history's last entry is the
     last epoch's own weights).
@@ -220,17 +229,16 @@ def fit(
     hygiene.check("fit", x, y, validation_data)  # test data never trains or validates
     n = len(x) if y is not None else len(x) * recipe.batch_size
     steps = len(x) if y is None else math.ceil(n / recipe.batch_size)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate(recipe, steps)),
-        loss=loss,
-        metrics=list(metrics),
-        steps_per_execution=STEPS_PER_EXECUTION,
-    )
+    optimizer = keras.optimizers.Adam(learning_rate(recipe, steps))
+    if compile is None:
+        model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), steps_per_execution=STEPS_PER_EXECUTION)
+    else:
+        compile(model, optimizer)
     clock = EpochClock()
     averaging = [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
     kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
-    if isinstance(validation_data, tuple):  # arrays: score them in big batches (Keras would use the training
-        kwargs["validation_batch_size"] = VALIDATION_BATCH  # batch, or 32, costing about 1 s per epoch at 16)
+    if isinstance(validation_data, tuple) and validation_batch_size:  # arrays: score them in big batches (Keras
+        kwargs["validation_batch_size"] = validation_batch_size  # uses the training batch: ~1 s per epoch at 16)
     with tf_data_autotune_off():
         history = model.fit(
             x,

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from helpers.training import STEPS_PER_EXECUTION
+from helpers.training import STEPS_PER_EXECUTION, Recipe, TrainResult, fit
 
 PIXELS = 784
 
@@ -98,6 +98,19 @@ def compile_autoencoder(parts: VAEParts, optimizer, steps_per_execution: int = S
     """Bernoulli reconstruction (summed over pixels) as the loss; the VAE adds its KL via ``add_loss``."""
     parts.model.compile(optimizer=optimizer, loss=bernoulli_nll, metrics=[ReconstructionNats()],
                         steps_per_execution=steps_per_execution)
+
+
+def train(parts: VAEParts, x_train: np.ndarray, x_val: np.ndarray, recipe: Recipe, beta: float = 1.0,
+          verbose: int = 2) -> TrainResult:
+    """Section V's training step: ``parts`` (a VAE or a plain autoencoder) learns to reconstruct ``x_train``
+    through :func:`helpers.training.fit`, compiled by :func:`compile_autoencoder`, with ``kl`` logged.
+
+    Validation arrays are scored at the training batch: the VAE draws its noise while validating too, so
+    another batch would change the random stream of every later training step.
+    """
+    return fit(parts.model, x_train, x_train, recipe, validation_data=(x_val, x_val), verbose=verbose,
+               callbacks=[KLFromLogs(beta)], compile=lambda _, optimizer: compile_autoencoder(parts, optimizer),
+               validation_batch_size=None)
 
 
 class ReconstructionNats(keras.metrics.Mean):

@@ -81,7 +81,7 @@ def test_a_cached_warm_start_parent_still_says_what_it_was(tmp_path, monkeypatch
     cfg = profiles.settings("denoise", "smoke")  # conv-32 at sigma 0.2: one epoch from scratch
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
     noisy_val = {0.2: x[:32] + 0.2}
-    args = SimpleNamespace(width=32, warm_from=0.2, seed=3)
+    args = SimpleNamespace(model="conv-32", warm_from=0.2, seed=3)
     trained, facts = levers.warm_start_parent(args, cfg, x, x[:32], noisy_val)
     assert facts["parent_cached"] is False and facts["parent_recipe"]["epochs"] == 1
     assert facts["parent_val_mse"] > 0 and facts["parent_seconds"] >= 0
@@ -91,7 +91,7 @@ def test_a_cached_warm_start_parent_still_says_what_it_was(tmp_path, monkeypatch
         np.testing.assert_array_equal(a, b)
 
 
-def test_the_plan_lever_trains_a_width_as_the_notebook_does(tmp_path):
+def test_the_plan_lever_trains_a_model_as_the_notebook_does(tmp_path):
     spec = importlib.util.spec_from_file_location(
         "section2_levers", Path(__file__).resolve().parents[1] / "benchmarks" / "section2_levers.py")
     levers = importlib.util.module_from_spec(spec)
@@ -101,12 +101,12 @@ def test_the_plan_lever_trains_a_width_as_the_notebook_does(tmp_path):
     cfg = profiles.settings("denoise", "smoke")  # the standard plan's shape, one epoch per model
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype=np.float32)
     noisy_val = {s: x[:32] + s for s in (0.1, 0.2, 0.3)}
-    rows = levers.plan_rows(cfg, 32, x, x[:32], noisy_val, seed=3)
+    rows = levers.plan_rows(cfg, "conv-32", x, x[:32], noisy_val, seed=3)
     assert [(r["sigma"], r["start"], r["is_base"]) for r in rows] == [
         (0.2, "scratch", True), (0.3, "base", False), (0.2, "base", False), (0.1, "base", False)]
     assert rows[0]["engine"]["precision"] == "mixed_bfloat16" and rows[3]["engine"]["precision"] == "float32"
     f32 = {"fresh_noise": True, "noise_in_graph": False, "precision": "float32"}
-    chain = levers.plan_rows(cfg, 64, x, x[:32], noisy_val, seed=3, engine=f32, epochs=2)
+    chain = levers.plan_rows(cfg, "conv-64", x, x[:32], noisy_val, seed=3, engine=f32, epochs=2)
     assert [(r["sigma"], r["start"]) for r in chain] == [(0.3, "scratch"), (0.2, "previous"), (0.1, "previous")]
     assert all(r["engine"] == f32 and r["val_mse"] > 0 for r in chain)
     assert [r["recipe"]["epochs"] for r in chain] == [2, 1, 1]  # epochs: the from-scratch recipe only

@@ -74,21 +74,21 @@ def test_the_standard_plan_warm_starts_where_validation_chose_to():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
-    plan = profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True, epochs=None)
+    plan = profiles.denoise_plan(cfg, ["conv-32", "conv-64"], [0.3, 0.2, 0.1], True, epochs=None)
     # conv-32: a sigma 0.2 base model from scratch, then every sigma fine-tuned from it; conv-64: a chain
-    assert [(st.width, st.sigma, st.start, st.is_base) for st in plan] == [
-        (32, 0.2, "scratch", True), (32, 0.3, "base", False), (32, 0.2, "base", False), (32, 0.1, "base", False),
-        (64, 0.3, "scratch", False), (64, 0.2, "previous", False), (64, 0.1, "previous", False)]
+    assert [(st.model, st.sigma, st.start, st.is_base) for st in plan] == [
+        ("conv-32", 0.2, "scratch", True), ("conv-32", 0.3, "base", False), ("conv-32", 0.2, "base", False), ("conv-32", 0.1, "base", False),
+        ("conv-64", 0.3, "scratch", False), ("conv-64", 0.2, "previous", False), ("conv-64", 0.1, "previous", False)]
     recipes = [st.recipe for st in plan[:4]]
-    assert recipes == [cfg["scratch"][(32, 0.2)], cfg["warm"][(32, 0.3)], cfg["warm"][(32, 0.2)], cfg["finetune"][32]]
+    assert recipes == [cfg["scratch"][("conv-32", 0.2)], cfg["warm"][("conv-32", 0.3)], cfg["warm"][("conv-32", 0.2)], cfg["finetune"]["conv-32"]]
     assert (recipes[0].epochs, recipes[0].batch_size) == (60, 16) and [r.epochs for r in recipes[1:]] == [12, 12, 6]
     # overrides reach from-scratch recipes only (the base is one); no warm starts when asked, or in the report
-    assert [st.recipe.epochs for st in profiles.denoise_plan(cfg, [32], [0.3, 0.2], True, epochs=2)] == [2, 12, 12]
-    plan = profiles.denoise_plan(cfg, [48], [0.3, 0.1], False, epochs=2)
+    assert [st.recipe.epochs for st in profiles.denoise_plan(cfg, ["conv-32"], [0.3, 0.2], True, epochs=2)] == [2, 12, 12]
+    plan = profiles.denoise_plan(cfg, ["conv-48"], [0.3, 0.1], False, epochs=2)
     assert [(st.recipe.epochs, st.start) for st in plan] == [(2, "scratch"), (2, "scratch")]
-    assert [st.start for st in profiles.denoise_plan(cfg, [32], [0.3, 0.2], False)] == ["scratch", "scratch"]
+    assert [st.start for st in profiles.denoise_plan(cfg, ["conv-32"], [0.3, 0.2], False)] == ["scratch", "scratch"]
     report = profiles.settings("denoise", "report")
-    assert {st.start for st in profiles.denoise_plan(report, [32], [0.3, 0.2], report["finetune"] is not None)} == {"scratch"}
+    assert {st.start for st in profiles.denoise_plan(report, ["conv-32"], [0.3, 0.2], report["finetune"] is not None)} == {"scratch"}
 
 
 def test_a_base_model_needs_its_sigma_in_the_run():
@@ -96,9 +96,9 @@ def test_a_base_model_needs_its_sigma_in_the_run():
 
     cfg = profiles.settings("denoise", "standard")
     # sigma 0.2 is not trained (nor validated) in this run: conv-32 chains from its first sigma instead
-    plan = profiles.denoise_plan(cfg, [32], [0.3, 0.1], True)
+    plan = profiles.denoise_plan(cfg, ["conv-32"], [0.3, 0.1], True)
     assert [(st.sigma, st.start, st.is_base) for st in plan] == [(0.3, "scratch", False), (0.1, "previous", False)]
-    assert plan[0].recipe == cfg["first"][32] and plan[1].recipe == cfg["finetune"][32]
+    assert plan[0].recipe == cfg["first"]["conv-32"] and plan[1].recipe == cfg["finetune"]["conv-32"]
 
 
 def test_a_scratch_pair_breaks_the_chain_with_its_own_recipe():
@@ -107,12 +107,12 @@ def test_a_scratch_pair_breaks_the_chain_with_its_own_recipe():
 
     cfg = profiles.settings("denoise", "standard")
     own = Recipe(3, 16, 1e-3, "cosine")
-    cfg["scratch"] = {(32, 0.2): own}
+    cfg["scratch"] = {("conv-32", 0.2): own}
     cfg["base"] = {}
-    plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)
+    plan = profiles.denoise_plan(cfg, ["conv-32"], [0.3, 0.2, 0.1], True, epochs=5)
     assert [(st.recipe, st.start) for st in plan] == [
-        (cfg["first"][32].override(epochs=5), "scratch"), (own.override(epochs=5), "scratch"),
-        (cfg["finetune"][32], "previous")]
+        (cfg["first"]["conv-32"].override(epochs=5), "scratch"), (own.override(epochs=5), "scratch"),
+        (cfg["finetune"]["conv-32"], "previous")]
 
 
 def test_a_warm_pair_is_fine_tuned_with_its_own_recipe():
@@ -121,45 +121,45 @@ def test_a_warm_pair_is_fine_tuned_with_its_own_recipe():
 
     cfg = profiles.settings("denoise", "standard")
     own = Recipe(4, 16, 1.5e-3, "cosine")
-    cfg["warm"], cfg["scratch"], cfg["base"] = {(32, 0.2): own}, {}, {}
-    plan = profiles.denoise_plan(cfg, [32], [0.3, 0.2, 0.1], True, epochs=5)  # overrides leave warm recipes alone
+    cfg["warm"], cfg["scratch"], cfg["base"] = {("conv-32", 0.2): own}, {}, {}
+    plan = profiles.denoise_plan(cfg, ["conv-32"], [0.3, 0.2, 0.1], True, epochs=5)  # overrides leave warm recipes alone
     assert [(st.recipe, st.start) for st in plan] == [
-        (cfg["first"][32].override(epochs=5), "scratch"), (own, "previous"), (cfg["finetune"][32], "previous")]
-    assert profiles.warm_recipe(cfg, 32, 0.2) == own
+        (cfg["first"]["conv-32"].override(epochs=5), "scratch"), (own, "previous"), (cfg["finetune"]["conv-32"], "previous")]
+    assert profiles.warm_recipe(cfg, "conv-32", 0.2) == own
 
 
 def test_engine_settings_are_per_model_and_a_notebook_parameter_overrides_them():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
-    engines = {(st.width, st.sigma): st.engine for st in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
+    engines = {(st.model, st.sigma): st.engine for st in profiles.denoise_plan(cfg, ["conv-32", "conv-64"], [0.3, 0.2, 0.1], True)}
     # only conv-32 at sigma 0.3 and 0.2 (chosen on validation) leave the section's float32 FreshNoise pipeline
-    for pair in ((32, 0.3), (32, 0.2)):
+    for pair in (("conv-32", 0.3), ("conv-32", 0.2)):
         assert engines.pop(pair) == {"fresh_noise": True, "noise_in_graph": True, "precision": "mixed_bfloat16"}
     assert all(e == {"fresh_noise": True, "noise_in_graph": False, "precision": "float32"} for e in engines.values())
-    forced = profiles.denoise_plan(cfg, [32], [0.3, 0.2], True, engine={"precision": "float32", "noise_in_graph": None})
+    forced = profiles.denoise_plan(cfg, ["conv-32"], [0.3, 0.2], True, engine={"precision": "float32", "noise_in_graph": None})
     assert [st.engine["precision"] for st in forced] == ["float32"] * 3  # the base, sigma 0.3 and 0.2
     assert [st.engine["noise_in_graph"] for st in forced] == [True] * 3  # None keeps the per-model setting
-    assert profiles.denoise_engine(cfg, 64, 0.3)["noise_in_graph"] is False
+    assert profiles.denoise_engine(cfg, "conv-64", 0.3)["noise_in_graph"] is False
     with pytest.raises(ValueError, match="precision must be one of"):
-        profiles.denoise_plan(cfg, [32], [0.3], True, engine={"precision": "bfloat16"})
+        profiles.denoise_plan(cfg, ["conv-32"], [0.3], True, engine={"precision": "bfloat16"})
     with pytest.raises(TypeError, match="Unknown engine setting"):
-        profiles.denoise_engine(cfg, 32, 0.3, precison="float32")
+        profiles.denoise_engine(cfg, "conv-32", 0.3, precison="float32")
 
 
 def test_the_plan_and_the_lever_benchmark_share_each_pairs_recipes():
     from helpers import profiles
 
     cfg = profiles.settings("denoise", "standard")
-    plan = {(st.width, st.sigma, st.is_base): st.recipe
-            for st in profiles.denoise_plan(cfg, [32, 64], [0.3, 0.2, 0.1], True)}
+    plan = {(st.model, st.sigma, st.is_base): st.recipe
+            for st in profiles.denoise_plan(cfg, ["conv-32", "conv-64"], [0.3, 0.2, 0.1], True)}
     # the lever benchmark's warm-start parent is the plan's base model; its fine-tunes are the plan's too
-    assert plan[(32, 0.2, True)] == profiles.scratch_recipe(cfg, 32, 0.2) == cfg["scratch"][(32, 0.2)]
-    assert plan[(32, 0.3, False)] == profiles.warm_recipe(cfg, 32, 0.3) == cfg["warm"][(32, 0.3)]
-    assert plan[(32, 0.2, False)] == profiles.warm_recipe(cfg, 32, 0.2) == cfg["warm"][(32, 0.2)]
-    assert plan[(32, 0.1, False)] == profiles.warm_recipe(cfg, 32, 0.1) == cfg["finetune"][32]
-    assert plan[(64, 0.1, False)] == profiles.warm_recipe(cfg, 64, 0.1) == cfg["finetune"][64]
-    assert plan[(64, 0.3, False)] == profiles.scratch_recipe(cfg, 64, 0.3) == cfg["first"][64]
+    assert plan[("conv-32", 0.2, True)] == profiles.scratch_recipe(cfg, "conv-32", 0.2) == cfg["scratch"][("conv-32", 0.2)]
+    assert plan[("conv-32", 0.3, False)] == profiles.warm_recipe(cfg, "conv-32", 0.3) == cfg["warm"][("conv-32", 0.3)]
+    assert plan[("conv-32", 0.2, False)] == profiles.warm_recipe(cfg, "conv-32", 0.2) == cfg["warm"][("conv-32", 0.2)]
+    assert plan[("conv-32", 0.1, False)] == profiles.warm_recipe(cfg, "conv-32", 0.1) == cfg["finetune"]["conv-32"]
+    assert plan[("conv-64", 0.1, False)] == profiles.warm_recipe(cfg, "conv-64", 0.1) == cfg["finetune"]["conv-64"]
+    assert plan[("conv-64", 0.3, False)] == profiles.scratch_recipe(cfg, "conv-64", 0.3) == cfg["first"]["conv-64"]
     report = profiles.settings("denoise", "report")
     with pytest.raises(ValueError, match="set warm_start to False"):  # before any training
-        profiles.denoise_plan(report, [32], [0.3, 0.2], True)
+        profiles.denoise_plan(report, ["conv-32"], [0.3, 0.2], True)

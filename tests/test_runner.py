@@ -29,8 +29,8 @@ def test_profiles_cover_every_model():
         assert set(recipes) == {"dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128"}
     assert profiles.settings("dense", "report")["recipes"]["dense-32"].epochs == 50
     for profile in profiles.PROFILES:
-        assert set(profiles.settings("denoise", profile)["first"]) == {32, 64}
-    assert profiles.settings("denoise", "report")["first"][32].epochs == 65
+        assert set(profiles.settings("denoise", profile)["first"]) == {"conv-32", "conv-64"}
+    assert profiles.settings("denoise", "report")["first"]["conv-32"].epochs == 65
 
 
 def test_is_complete_needs_same_inputs_and_files(tmp_path):
