@@ -1,11 +1,11 @@
 # The two commands of the README:
 #   make run    set everything up, then run the whole workbook (standard profile) into runs/standard/
-#   make test   set everything up, then run the unit tests and the notebooks' smoke regression (nbval)
+#   make test   set everything up, lint (ruff), then the unit tests and the notebooks' smoke regression (nbval)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= standard
 
-.PHONY: setup run test unit nbval smoke nbval-refs lock
+.PHONY: setup run test lint format unit nbval smoke nbval-refs lock results-tables
 
 setup:
 	bash scripts/setup.sh $(VENV)
@@ -13,8 +13,17 @@ setup:
 run: setup
 	$(PY) -m helpers run --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
 
-test: setup
+test: setup lint
 	$(PY) -m pytest -q tests
+
+# ruff keeps lint and format: helpers, tests, benchmarks, scripts and the notebooks (pyproject.toml).
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 unit:
 	$(PY) -m pytest -q tests --ignore=tests/notebooks

@@ -22,7 +22,9 @@ from helpers.provenance import git_revision, machine  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", default="01,03")
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--jobs", type=int, default=2)
@@ -33,14 +35,26 @@ def main() -> int:
     for engine in ("local", "dask"):
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            outcomes = runner.run(args.profile, args.only, output_root=Path(tmp), log_output=False, seeds=seeds,
-                                  engine=engine, jobs=args.jobs)
+            outcomes = runner.run(
+                args.profile,
+                args.only,
+                output_root=Path(tmp),
+                log_output=False,
+                seeds=seeds,
+                engine=engine,
+                jobs=args.jobs,
+            )
             walls[engine] = time.perf_counter() - t0
             failed = [o for o in outcomes if o.status != "ok"]
-            print(f"{engine:5s}: {len(outcomes)} units in {walls[engine]:.1f} s wall"
-                  + (f" ({len(failed)} not ok)" if failed else ""), flush=True)
-    print(f"dask --jobs {args.jobs} vs local: {walls['local'] / walls['dask']:.2f}x "
-          f"({args.profile}, notebooks {args.only}, seeds {args.seeds}; {machine()}; git {git_revision()})")
+            print(
+                f"{engine:5s}: {len(outcomes)} units in {walls[engine]:.1f} s wall"
+                + (f" ({len(failed)} not ok)" if failed else ""),
+                flush=True,
+            )
+    print(
+        f"dask --jobs {args.jobs} vs local: {walls['local'] / walls['dask']:.2f}x "
+        f"({args.profile}, notebooks {args.only}, seeds {args.seeds}; {machine()}; git {git_revision()})"
+    )
     return 0
 
 

@@ -37,14 +37,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import keras  # noqa: E402
-
 from helpers import imu, profiles  # noqa: E402
+from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
 from helpers.models import conv_autoencoder, conv_filters, dense_autoencoder, speed_model  # noqa: E402
-from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
@@ -62,8 +61,9 @@ class CallClock(keras.callbacks.Callback):
         self.marks.append((batch, time.perf_counter()))
 
 
-def seconds_per_epoch(model, data, batch: int, n_train: int, fraction: float, loss="mse",
-                      repeats: int = 2, compile=None) -> float:
+def seconds_per_epoch(
+    model, data, batch: int, n_train: int, fraction: float, loss="mse", repeats: int = 2, compile=None
+) -> float:
     """Seconds for one full epoch of ``n_train`` samples, at the engine's ``STEPS_PER_EXECUTION``.
 
     ``data(rows)`` returns what the notebook would give ``fit`` for ``rows`` samples: ``(x, y)`` arrays,
@@ -80,7 +80,17 @@ def seconds_per_epoch(model, data, batch: int, n_train: int, fraction: float, lo
     per_step = math.inf
     for _ in range(repeats):
         clock = CallClock()
-        fit(model, x, y, Recipe(1, batch), loss=loss, metrics=(), verbose=0, callbacks=[clock], compile=compile)
+        fit(
+            model,
+            x,
+            y,
+            Recipe(1, batch),
+            loss=loss,
+            metrics=(),
+            verbose=0,
+            callbacks=[clock],
+            compile=compile,
+        )
         (first_step, first_t), (last_step, last_t) = clock.marks[0], clock.marks[-1]
         per_step = min(per_step, (last_t - first_t) / (last_step - first_step))
     return per_step * math.ceil(n_train / batch)
@@ -88,11 +98,14 @@ def seconds_per_epoch(model, data, batch: int, n_train: int, fraction: float, lo
 
 def sliced(x: np.ndarray, y: np.ndarray | None = None):
     """Array input for ``rows`` samples, or an error when fewer were prepared."""
+
     def data(rows: int):
         if rows > len(x):
-            raise ValueError(f"The timing needs {rows} samples but only {len(x)} were prepared; use a smaller "
-                             "--fraction.")
+            raise ValueError(
+                f"The timing needs {rows} samples but only {len(x)} were prepared; use a smaller --fraction."
+            )
         return x[:rows], (x if y is None else y)[:rows]
+
     return data
 
 
@@ -104,8 +117,11 @@ def row_name(model: str, sigma: float | None = None) -> str:
 def quality_epochs(records: list[dict]) -> dict[tuple, int | None]:
     """Epochs to report quality per standard model, keyed like the benchmark's rows; None: count in full."""
     # Models another one was fine-tuned from (a base model has no record: its row counts in full anyway).
-    seeds = {(r["model"], r.get("warm_start_from")) for r in records
-             if r.get("warm_start_from") is not None and not r.get("warm_start_from_base")}
+    seeds = {
+        (r["model"], r.get("warm_start_from"))
+        for r in records
+        if r.get("warm_start_from") is not None and not r.get("warm_start_from_base")
+    }
     found = {}
     for r in records:
         if r.get("profile") != "standard" or "epochs" not in r:
@@ -120,8 +136,13 @@ SECTIONS = ("I", "II", "III", "IV", "V")
 REPORT_DENOISERS = ["conv-32", "conv-64"]
 
 
-def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_models=REPORT_DENOISERS,
-              fraction: float = 0.05, to_quality: dict | None = None) -> tuple[list[dict], float]:
+def time_rows(
+    profile_names=("report", "standard"),
+    sections=SECTIONS,
+    denoise_models=REPORT_DENOISERS,
+    fraction: float = 0.05,
+    to_quality: dict | None = None,
+) -> tuple[list[dict], float]:
     """Time every model of ``sections`` under each profile in ``profile_names``, as its notebook trains it.
 
     Section II times the notebook's plan for ``denoise_models`` (any ``conv-<filters>`` names). Returns the
@@ -137,17 +158,29 @@ def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_m
         # A model whose records came from other epochs than the recipe's (a stale run) counts in full.
         epochs_q = to_quality.get((section, model_name, recipe_epochs)) if profile == "standard" else None
         epochs_q = epochs_q or recipe_epochs
-        rows.append({"section": section, "model": model_name, "profile": profile, "epochs": recipe_epochs,
-                     "epochs_to_quality": epochs_q, "seconds_per_epoch": round(per_epoch, 2),
-                     "seconds_total": round(per_epoch * recipe_epochs, 1),
-                     "seconds_to_quality": round(per_epoch * epochs_q, 1)})
+        rows.append(
+            {
+                "section": section,
+                "model": model_name,
+                "profile": profile,
+                "epochs": recipe_epochs,
+                "epochs_to_quality": epochs_q,
+                "seconds_per_epoch": round(per_epoch, 2),
+                "seconds_total": round(per_epoch * recipe_epochs, 1),
+                "seconds_to_quality": round(per_epoch * epochs_q, 1),
+            }
+        )
 
     # Inputs shared by both profiles, prepared once. Each recipe is timed through the input pipeline its
     # notebook uses: Section II's from helpers.denoising.noise_pipeline (fixed noisy copies for the report,
     # FreshNoise batches or noise in the graph as the standard profile says per model); Sections III/IV's
     # WindowSequence with augmentation, cut lazily from simulated recordings, for both.
     clean = x_img[:20000]
-    subjects = [imu.simulate_subject(i, windows_per_speed=400) for i in (1, 2)] if {"III", "IV"} & set(sections) else []
+    subjects = (
+        [imu.simulate_subject(i, windows_per_speed=400) for i in (1, 2)]
+        if {"III", "IV"} & set(sections)
+        else []
+    )
     normaliser = imu.Normaliser.fit(subjects) if subjects else None
 
     def windows(batch: int):
@@ -155,9 +188,12 @@ def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_m
             if rows > sum(len(s) for s in subjects):
                 raise ValueError(f"The timing needs {rows} windows; use a smaller --fraction.")
             return imu.WindowSequence(subjects, normaliser, batch, seed=0, limit=rows, augment=True), None
+
         return data
 
-    conv_epochs: dict[tuple, float] = {}  # seconds per epoch depend on filters, batch and engine, not on sigma
+    conv_epochs: dict[
+        tuple, float
+    ] = {}  # seconds per epoch depend on filters, batch and engine, not on sigma
 
     def conv_epoch(filters: int, sigma: float, batch: int, engine: dict) -> float:
         """Seconds per 55,000-image epoch of conv-``filters``, through the engine's noise pipeline and precision."""
@@ -165,8 +201,12 @@ def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_m
         if key not in conv_epochs:
             with dtype_policy(engine["precision"]):
                 # The notebook's own pipeline for this engine (helpers.denoising.noise_pipeline).
-                trainee, inputs = noise_pipeline(conv_autoencoder(filters), sigma, fresh_noise=engine["fresh_noise"],
-                                                 noise_in_graph=engine["noise_in_graph"])
+                trainee, inputs = noise_pipeline(
+                    conv_autoencoder(filters),
+                    sigma,
+                    fresh_noise=engine["fresh_noise"],
+                    noise_in_graph=engine["noise_in_graph"],
+                )
 
                 def data(rows: int):
                     rows_of_clean, _ = sliced(clean)(rows)  # an error, as for the other timings, if too few
@@ -176,39 +216,75 @@ def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_m
         return conv_epochs[key]
 
     standard_denoise = profiles.settings("denoise", "standard")
-    report_in_standard_precision = 0.0  # Section II's report protocol, timed in the standard profile's precisions
+    report_in_standard_precision = (
+        0.0  # Section II's report protocol, timed in the standard profile's precisions
+    )
     for profile in profile_names:
         if "I" in sections:
             for name, recipe in profiles.settings("dense", profile)["recipes"].items():
-                add("I", name, profile, recipe.epochs,
-                    seconds_per_epoch(dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, fraction))
+                add(
+                    "I",
+                    name,
+                    profile,
+                    recipe.epochs,
+                    seconds_per_epoch(
+                        dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, fraction
+                    ),
+                )
         if "II" in sections:
             cfg = profiles.settings("denoise", profile)
             # The notebook's plan (base models, then their fine-tunes, or chains from sigma 0.3, as the profile
             # says). Each model is timed with its own engine (noise pipeline, compute precision), as it trains.
-            for step in profiles.denoise_plan(cfg, denoise_models, [0.3, 0.2, 0.1], cfg["finetune"] is not None):
+            for step in profiles.denoise_plan(
+                cfg, denoise_models, [0.3, 0.2, 0.1], cfg["finetune"] is not None
+            ):
                 sigma, recipe, engine = step.sigma, step.recipe, step.engine
-                name = row_name(step.model + (" base" if step.is_base else ""), sigma)  # a base counts in full
-                add("II", name, profile, recipe.epochs, conv_epoch(step.filters, sigma, recipe.batch_size, engine))
-                if profile == "report" and "standard" in profile_names:  # the report's protocol in the precision
-                    precision = profiles.denoise_engine(standard_denoise, step.model, sigma)["precision"]  # standard uses
+                name = row_name(
+                    step.model + (" base" if step.is_base else ""), sigma
+                )  # a base counts in full
+                add(
+                    "II",
+                    name,
+                    profile,
+                    recipe.epochs,
+                    conv_epoch(step.filters, sigma, recipe.batch_size, engine),
+                )
+                if (
+                    profile == "report" and "standard" in profile_names
+                ):  # the report's protocol in the precision
+                    precision = profiles.denoise_engine(standard_denoise, step.model, sigma)[
+                        "precision"
+                    ]  # standard uses
                     report_in_standard_precision += recipe.epochs * conv_epoch(
-                        step.filters, sigma, recipe.batch_size, engine | {"precision": precision})
+                        step.filters, sigma, recipe.batch_size, engine | {"precision": precision}
+                    )
         if {"III", "IV"} & set(sections):
             cfg = profiles.settings("imu", profile)
             recipe = cfg["recipe"]
             # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
             # are long and steady, so one try suffices.
-            per = seconds_per_epoch(speed_model(cfg["model"]), windows(recipe.batch_size), recipe.batch_size, 24000,
-                                    fraction, repeats=1)
+            per = seconds_per_epoch(
+                speed_model(cfg["model"]),
+                windows(recipe.batch_size),
+                recipe.batch_size,
+                24000,
+                fraction,
+                repeats=1,
+            )
             add("III", cfg["model"], profile, recipe.epochs, per / 2)
             add("IV", cfg["model"], profile, recipe.epochs, per)
         if "V" in sections:
             cfg = profiles.settings("vae", profile)
             for d in (2, 16):
                 parts = build_vae(d, hidden=cfg["hidden"])
-                per = seconds_per_epoch(parts.model, sliced(x_flat), cfg["recipe"].batch_size, 55000, fraction,
-                                        compile=lambda _, optimizer, parts=parts: compile_autoencoder(parts, optimizer))
+                per = seconds_per_epoch(
+                    parts.model,
+                    sliced(x_flat),
+                    cfg["recipe"].batch_size,
+                    55000,
+                    fraction,
+                    compile=lambda _, optimizer, parts=parts: compile_autoencoder(parts, optimizer),
+                )
                 # The report gives no VAE protocol: its row is the usual Adam protocol, assumed.
                 name = f"vae-{d}d" + (" (assumed: 50 epochs, batch 32)" if profile == "report" else "")
                 add("V", name, profile, cfg["recipe"].epochs, per)
@@ -216,13 +292,25 @@ def time_rows(profile_names=("report", "standard"), sections=SECTIONS, denoise_m
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fraction", type=float, default=0.05,
-                        help="share of an epoch timed (default 0.05; the README's figures used 0.1 on an idle machine)")
-    parser.add_argument("--records", default=str(RESULTS_DIR / "standard" / "results.json"),
-                        help="the standard run's results.json, for epochs to report quality")
-    parser.add_argument("--denoise-models", default=",".join(REPORT_DENOISERS),
-                        help="Section II models, comma-separated conv-<filters> names (default: the report's)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--fraction",
+        type=float,
+        default=0.05,
+        help="share of an epoch timed (default 0.05; the README's figures used 0.1 on an idle machine)",
+    )
+    parser.add_argument(
+        "--records",
+        default=str(RESULTS_DIR / "standard" / "results.json"),
+        help="the standard run's results.json, for epochs to report quality",
+    )
+    parser.add_argument(
+        "--denoise-models",
+        default=",".join(REPORT_DENOISERS),
+        help="Section II models, comma-separated conv-<filters> names (default: the report's)",
+    )
     parser.add_argument("--out", default=str(RUNS_DIR / "benchmark.json"), help="JSON record to write")
     args = parser.parse_args()
     denoise_models = [m for m in args.denoise_models.split(",") if m]
@@ -234,15 +322,20 @@ def main() -> int:
     to_quality = quality_epochs(read_records(args.records)) if Path(args.records).is_file() else {}
     if not to_quality:
         print(f"No standard records at {args.records}: 'to report quality' counts every epoch.")
-    rows, report_in_standard_precision = time_rows(denoise_models=denoise_models, fraction=args.fraction,
-                                                   to_quality=to_quality)
+    rows, report_in_standard_precision = time_rows(
+        denoise_models=denoise_models, fraction=args.fraction, to_quality=to_quality
+    )
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'section':8s} {'model':18s} {'profile':9s} {'epochs':>6s} {'to q.':>5s} {'s/epoch':>8s} "
-          f"{'total s':>8s} {'to q. s':>8s}")
+    print(
+        f"{'section':8s} {'model':18s} {'profile':9s} {'epochs':>6s} {'to q.':>5s} {'s/epoch':>8s} "
+        f"{'total s':>8s} {'to q. s':>8s}"
+    )
     for r in rows:
-        print(f"{r['section']:8s} {r['model']:18s} {r['profile']:9s} {r['epochs']:6d} {r['epochs_to_quality']:5d} "
-              f"{r['seconds_per_epoch']:8.1f} {r['seconds_total']:8.0f} {r['seconds_to_quality']:8.0f}")
+        print(
+            f"{r['section']:8s} {r['model']:18s} {r['profile']:9s} {r['epochs']:6d} {r['epochs_to_quality']:5d} "
+            f"{r['seconds_per_epoch']:8.1f} {r['seconds_total']:8.0f} {r['seconds_to_quality']:8.0f}"
+        )
     summary = {}
     for key in ("seconds_total", "seconds_to_quality"):
         by_section = {}
@@ -250,31 +343,50 @@ def main() -> int:
             by_section.setdefault(r["section"], {"report": 0.0, "standard": 0.0})[r["profile"]] += r[key]
         totals = {p: sum(t[p] for t in by_section.values()) for p in ("report", "standard")}
         core = {p: sum(t[p] for sec, t in by_section.items() if sec not in ("III", "IV")) for p in totals}
-        summary[key] = {"by_section_s": by_section, "totals_s": totals,
-                        "ratio": totals["report"] / totals["standard"],
-                        "ratio_without_III_IV": core["report"] / core["standard"]}
-    print(f"\n{'section':8s} {'report s':>9s} {'standard s':>11s} {'ratio':>6s} {'to quality s':>13s} {'ratio':>6s}")
+        summary[key] = {
+            "by_section_s": by_section,
+            "totals_s": totals,
+            "ratio": totals["report"] / totals["standard"],
+            "ratio_without_III_IV": core["report"] / core["standard"],
+        }
+    print(
+        f"\n{'section':8s} {'report s':>9s} {'standard s':>11s} {'ratio':>6s} {'to quality s':>13s} {'ratio':>6s}"
+    )
     for section, full in summary["seconds_total"]["by_section_s"].items():
         q = summary["seconds_to_quality"]["by_section_s"][section]
-        print(f"{section:8s} {full['report']:9.0f} {full['standard']:11.0f} {full['report'] / full['standard']:5.1f}x "
-              f"{q['standard']:13.0f} {q['report'] / q['standard']:5.1f}x")
+        print(
+            f"{section:8s} {full['report']:9.0f} {full['standard']:11.0f} {full['report'] / full['standard']:5.1f}x "
+            f"{q['standard']:13.0f} {q['report'] / q['standard']:5.1f}x"
+        )
     for key, label in (("seconds_total", "full recipes"), ("seconds_to_quality", "to report quality")):
         t = summary[key]["totals_s"]
-        print(f"{label:18s}: report protocol {t['report'] / 60:6.1f} min, standard {t['standard'] / 60:6.1f} min, "
-              f"ratio {summary[key]['ratio']:.1f}x; without Sections III/IV "
-              f"{summary[key]['ratio_without_III_IV']:.1f}x (Section V's report side is assumed, and included)")
+        print(
+            f"{label:18s}: report protocol {t['report'] / 60:6.1f} min, standard {t['standard'] / 60:6.1f} min, "
+            f"ratio {summary[key]['ratio']:.1f}x; without Sections III/IV "
+            f"{summary[key]['ratio_without_III_IV']:.1f}x (Section V's report side is assumed, and included)"
+        )
     standard_ii = summary["seconds_total"]["by_section_s"]["II"]["standard"]
-    print(f"Section II with the report's protocol in the standard profile's precision per model (bfloat16 where "
-          f"standard computes in bfloat16): {report_in_standard_precision:.0f} s, ratio "
-          f"{report_in_standard_precision / standard_ii:.1f}x to the standard recipe's {standard_ii:.0f} s")
+    print(
+        f"Section II with the report's protocol in the standard profile's precision per model (bfloat16 where "
+        f"standard computes in bfloat16): {report_in_standard_precision:.0f} s, ratio "
+        f"{report_in_standard_precision / standard_ii:.1f}x to the standard recipe's {standard_ii:.0f} s"
+    )
     print(f"peak memory {peak_mb:.0f} MB; machine: {machine()}")
-    atomic_write_json(args.out, {"machine": machine(), "git": git_revision(), "fraction": args.fraction,
-                                 "records": args.records,
-                                 "steps_per_execution": STEPS_PER_EXECUTION, "rows": rows,
-                                 "full_recipes": summary["seconds_total"],
-                                 "to_report_quality": summary["seconds_to_quality"],
-                                 "section_ii_report_in_standard_precision_s": report_in_standard_precision,
-                                 "peak_rss_mb": peak_mb})
+    atomic_write_json(
+        args.out,
+        {
+            "machine": machine(),
+            "git": git_revision(),
+            "fraction": args.fraction,
+            "records": args.records,
+            "steps_per_execution": STEPS_PER_EXECUTION,
+            "rows": rows,
+            "full_recipes": summary["seconds_total"],
+            "to_report_quality": summary["seconds_to_quality"],
+            "section_ii_report_in_standard_precision_s": report_in_standard_precision,
+            "peak_rss_mb": peak_mb,
+        },
+    )
     print(f"-> {args.out}")
     return 0
 

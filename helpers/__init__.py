@@ -20,7 +20,10 @@ def _quiet_tensorflow_import() -> None:
     Python-level errors still surface: they are raised after stderr is restored.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow" or importlib.util.find_spec("tensorflow") is None:
+    if (
+        os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow"
+        or importlib.util.find_spec("tensorflow") is None
+    ):
         return
     saved = os.dup(2)
     try:

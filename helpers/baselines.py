@@ -1,10 +1,15 @@
-"""Non-learned references that put the networks' numbers in context."""
+"""References that put the networks' numbers in context: PCA, classical denoisers, and speed baselines
+(predicting the mean, a ridge regression on gait features, and ZUPT's physics)."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
 import numpy as np
 
-from helpers import hygiene
+from helpers import hygiene, imu, zupt
 
 
 def pca_reconstruction(x_train: np.ndarray, x_test: np.ndarray, components: int) -> np.ndarray:
@@ -59,3 +64,75 @@ def tune_classical_denoiser(noisy_val: np.ndarray, clean_val: np.ndarray) -> tup
             if best is None or err < best[2]:
                 best = (method, strength, err)
     return best
+
+
+@dataclass
+class Ridge:
+    """Ridge regression on standardised features (closed form); the shallow gait-feature baseline."""
+
+    alpha: float = 1.0
+    coef: np.ndarray | None = None
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> "Ridge":
+        self.mu, self.sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+        z = np.hstack([(x - self.mu) / self.sd, np.ones((len(x), 1))])
+        reg = self.alpha * np.eye(z.shape[1])
+        reg[-1, -1] = 0
+        self.coef = np.linalg.solve(z.T @ z + reg, z.T @ y)
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        z = np.hstack([(x - self.mu) / self.sd, np.ones((len(x), 1))])
+        return z @ self.coef
+
+
+SPEED_BASELINES = ("predict-mean", "gait-ridge", "zupt")  # the names SpeedBaselines records, in order
+
+
+class SpeedBaselines:
+    """Sections III/IV's baselines, fitted on the training subjects' windows: predicting the mean speed and
+    a ridge regression on gait features (``imu.features_of``). ZUPT (:mod:`helpers.zupt`) needs no training."""
+
+    def __init__(self, train: Sequence[imu.Subject], alpha: float = 1.0):
+        start = time.perf_counter()
+        hygiene.check_subjects("gait-ridge fit", [s.subject_id for s in train])
+        self.features, self.labels = imu.features_of(list(train))
+        self.ridge = Ridge(alpha=alpha).fit(self.features, self.labels)
+        self.mean_kmh = float(self.labels.mean())
+        self.fit_seconds = time.perf_counter() - start
+
+    @property
+    def ridge_params(self) -> int:
+        return self.features.shape[1] + 1
+
+    def predict(self, subject: imu.Subject, zupt_rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Each baseline's speeds for every window of ``subject`` (ZUPT: only ``zupt_rows``, when given)."""
+        features, _ = imu.features_of([subject])
+        rows = np.arange(len(subject)) if zupt_rows is None else zupt_rows
+        return {
+            "predict-mean": np.full(len(subject), self.mean_kmh),
+            "gait-ridge": self.ridge.predict(features),
+            "zupt": zupt.predict(subject.batch(rows)),
+        }
+
+    def score(self, subject: imu.Subject, kind: str = "test", zupt_windows: int = 600) -> list[dict]:
+        """Each baseline's record fields on ``subject``: ``model``, ``params``, ``seconds`` and the RMSE as
+        ``<kind>_rmse_kmh`` / ``_mps``; mean and ridge also their training RMSE. ZUPT integrates sample by
+        sample, so it is scored on a fixed random sample of ``zupt_windows`` windows."""
+        rows = np.random.default_rng(0).choice(len(subject), min(zupt_windows, len(subject)), replace=False)
+        predictions = self.predict(subject, rows)
+        train = {
+            "predict-mean": np.full_like(self.labels, self.mean_kmh),
+            "gait-ridge": self.ridge.predict(self.features),
+        }
+        found = []
+        for name, pred in predictions.items():
+            truth = subject.labels[rows] if name == "zupt" else subject.labels
+            error = imu.rmse(truth, pred)
+            fields = {"model": name, "params": self.ridge_params if name == "gait-ridge" else 0}
+            if name == "zupt":
+                fields |= {"seconds": 0.0, "windows": len(rows)}
+            else:
+                fields |= {"seconds": self.fit_seconds, "train_rmse_kmh": imu.rmse(self.labels, train[name])}
+            found.append(fields | {f"{kind}_rmse_kmh": error, f"{kind}_rmse_mps": error / 3.6})
+        return found

@@ -1,4 +1,4 @@
-"""``python -m helpers run`` (also the ``workbook`` console script)."""
+"""``python -m helpers run|list|publish`` (also the ``workbook`` console script)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ def parse_seeds(text: str) -> list[int]:
     try:
         return check_seeds([t.strip() for t in text.split(",") if t.strip()])
     except ValueError as err:
-        raise argparse.ArgumentTypeError(f"{err} Write them comma-separated, e.g. --seeds 42,43,44.") from None
+        raise argparse.ArgumentTypeError(
+            f"{err} Write them comma-separated, e.g. --seeds 42,43,44."
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,18 +28,39 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", default=None, help="comma-separated notebooks, by number or name, e.g. 01,02")
     run.add_argument("--force", action="store_true", help="rerun notebooks that already completed")
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
-    run.add_argument("--seeds", default=None, type=parse_seeds,
-                     help="a seed study, e.g. 42,43,44: each notebook once per seed into runs/<profile>/seed-<n>/, "
-                          "resumable per seed; results.json merges them (default: one run, the notebook's own seed)")
-    run.add_argument("--engine", default="local", choices=("local", "dask"),
-                     help="local: one unit after another (default); dask: units in parallel on Dask distributed")
-    run.add_argument("--jobs", type=int, default=2, help="--engine dask without --scheduler: worker processes (default 2)")
-    run.add_argument("--scheduler", default=None, help="--engine dask: join the cluster at this address, e.g. tcp://host:8786")
+    run.add_argument(
+        "--seeds",
+        default=None,
+        type=parse_seeds,
+        help="a seed study, e.g. 42,43,44: each notebook once per seed into runs/<profile>/seed-<n>/, "
+        "resumable per seed; results.json merges them (default: one run, the notebook's own seed)",
+    )
+    run.add_argument(
+        "--engine",
+        default="local",
+        choices=("local", "dask"),
+        help="local: one unit after another (default); dask: units in parallel on Dask distributed",
+    )
+    run.add_argument(
+        "--jobs", type=int, default=2, help="--engine dask without --scheduler: worker processes (default 2)"
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        help="--engine dask: join the cluster at this address, e.g. tcp://host:8786",
+    )
     run.add_argument("--output-root", default=None, help="folder to hold <profile>/ (default runs/)")
     run.add_argument("--quiet", action="store_true", help="only one line per notebook (no notebook output)")
-    run.add_argument("--verbose", action="store_true",
-                     help="everything papermill logs (cell markers, object reprs, kernel messages)")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="everything papermill logs (cell markers, object reprs, kernel messages)",
+    )
     sub.add_parser("list", help="list the notebooks")
+    publish = sub.add_parser(
+        "publish", help="regenerate the README's tables, results/*/REPORT.md and the validation index"
+    )
+    publish.add_argument("--check", action="store_true", help="change nothing; exit 1 if any would change")
     return parser
 
 
@@ -45,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from helpers import runner
 
+    if args.command == "publish":
+        from helpers import publish
+
+        return publish.main(check=args.check)
     if args.command == "list":
         for name, what in runner.NOTEBOOKS.items():
             print(f"{name}: {what}")
@@ -66,10 +93,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logging.getLogger("papermill").setLevel(logging.INFO)  # streams papermill's whole log as it runs
     output = "quiet" if args.quiet else ("verbose" if args.verbose else "tidy")
-    outcomes = runner.run(args.profile, args.only, force=args.force, kernel=args.kernel,
-                          log_output={"quiet": False, "verbose": True, "tidy": "tidy"}[output],
-                          output_root=args.output_root, seeds=args.seeds, engine=args.engine, jobs=args.jobs,
-                          scheduler=args.scheduler)
+    outcomes = runner.run(
+        args.profile,
+        args.only,
+        force=args.force,
+        kernel=args.kernel,
+        log_output={"quiet": False, "verbose": True, "tidy": "tidy"}[output],
+        output_root=args.output_root,
+        seeds=args.seeds,
+        engine=args.engine,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+    )
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:
         seed = "" if o.seed is None else f" seed {o.seed}"

@@ -6,7 +6,7 @@ worker processes on this machine; ``--scheduler tcp://host:8786`` joins a runnin
 dask-jobqueue and dask-kubernetes start such workers on SLURM or Kubernetes). Every worker needs the same
 environment with this package installed, and the runs folder on storage that all of them share.
 
-Each task is :func:`helpers.runner.run_unit`, which writes its own folder and status file atomically and
+Each task is :func:`helpers.units.run_unit`, which writes its own folder and status file atomically and
 never raises, so a failing notebook is reported without stopping the others, and a rerun skips every
 finished unit. The merge (``results.json``, ``summary.md``, ``REPORT.md``) happens once, at the end, here.
 Dask itself is optional: ``pip install -e .[dask]`` (or ``distributed`` from requirements.txt).
@@ -24,7 +24,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Unit:
-    """One notebook execution: what :func:`helpers.runner.run_unit` takes."""
+    """One notebook execution: what :func:`helpers.units.run_unit` takes."""
 
     notebook: str
     profile: str
@@ -35,7 +35,9 @@ class Unit:
     @property
     def key(self) -> str:
         """A task key unique to this unit, so Dask never merges two units as 'the same call'."""
-        digest = hashlib.sha256(json.dumps([self.out_dir, self.parameters], sort_keys=True).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps([self.out_dir, self.parameters], sort_keys=True).encode()
+        ).hexdigest()
         return f"unit-{self.notebook}-seed{self.seed}-{digest[:12]}"
 
 
@@ -50,36 +52,55 @@ def workers_on_this_host() -> int:
         from distributed import get_client, get_worker
 
         host = get_worker().address.split("://")[-1].rsplit(":", 1)[0]
-        return sum(info.get("host") == host for info in get_client().scheduler_info()["workers"].values()) or 1
+        return (
+            sum(info.get("host") == host for info in get_client().scheduler_info()["workers"].values()) or 1
+        )
     except Exception:  # outside a worker, or an older scheduler: assume the unit has the machine
         return 1
 
 
-def run_on_worker(unit: dict, threads: int | None = None, kernel: str = "python3", force: bool = False) -> dict:
+def run_on_worker(
+    unit: dict, threads: int | None = None, kernel: str = "python3", force: bool = False
+) -> dict:
     """A Dask task: set the unit's thread budget, then run the unit. Module-level, so workers can unpickle it.
 
     Dask workers pin OMP/MKL/OpenBLAS to one thread and the notebook's kernel would inherit that, so the
     budget is set explicitly: ``threads``, or this machine's cores shared among the workers on it.
     """
-    from helpers.runner import run_unit
+    from helpers.units import run_unit
 
     threads = threads or threads_per_unit(workers_on_this_host())
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ[var] = str(threads)
     os.environ["TF_NUM_INTEROP_THREADS"] = "1" if threads == 1 else "2"
-    result = run_unit(unit["notebook"], unit["profile"], unit["seed"], unit["parameters"], unit["out_dir"],
-                      kernel=kernel, force=force)
+    result = run_unit(
+        unit["notebook"],
+        unit["profile"],
+        unit["seed"],
+        unit["parameters"],
+        unit["out_dir"],
+        kernel=kernel,
+        force=force,
+    )
     return {**result, "unit": unit}
 
 
-def run_units(units: list[Unit], jobs: int = 2, scheduler: str | None = None, kernel: str = "python3",
-              force: bool = False, progress=print) -> list[dict]:
+def run_units(
+    units: list[Unit],
+    jobs: int = 2,
+    scheduler: str | None = None,
+    kernel: str = "python3",
+    force: bool = False,
+    progress=print,
+) -> list[dict]:
     """Run ``units`` on Dask (a new LocalCluster, or the cluster at ``scheduler``); results in unit order."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as err:
-        raise RuntimeError("--engine dask needs Dask distributed: pip install -e '.[dask]' (or pip install "
-                           "distributed), or use --engine local.") from err
+        raise RuntimeError(
+            "--engine dask needs Dask distributed: pip install -e '.[dask]' (or pip install "
+            "distributed), or use --engine local."
+        ) from err
     if scheduler:
         client, cluster = Client(scheduler), None
     else:
@@ -89,8 +110,10 @@ def run_units(units: list[Unit], jobs: int = 2, scheduler: str | None = None, ke
     threads = threads_per_unit(jobs) if cluster is not None else None  # None: each worker works it out
     t0 = time.perf_counter()
     try:
-        futures = {client.submit(run_on_worker, asdict(u), threads, kernel, force, key=u.key, pure=False): i
-                   for i, u in enumerate(units)}
+        futures = {
+            client.submit(run_on_worker, asdict(u), threads, kernel, force, key=u.key, pure=False): i
+            for i, u in enumerate(units)
+        }
         results: list[dict | None] = [None] * len(units)
         failed = 0
         for done, future in enumerate(as_completed(futures), 1):
@@ -98,14 +121,25 @@ def run_units(units: list[Unit], jobs: int = 2, scheduler: str | None = None, ke
             try:
                 results[i] = future.result()
             except Exception as err:  # a worker died: report it like a failed notebook
-                results[i] = {"status": "failed", "seconds": 0.0, "records": 0, "unit": asdict(units[i]),
-                              "message": f"worker error: {type(err).__name__}: {err}"}
+                results[i] = {
+                    "status": "failed",
+                    "seconds": 0.0,
+                    "records": 0,
+                    "unit": asdict(units[i]),
+                    "message": f"worker error: {type(err).__name__}: {err}",
+                }
             failed += results[i]["status"] == "failed"
             u = units[i]
-            progress(f"[{done}/{len(units)} units, {failed} failed, {time.perf_counter() - t0:.0f} s] {u.notebook}"
-                     + ("" if u.seed is None else f" seed {u.seed}") + f": {results[i]['status']}"
-                     + (f" {results[i]['message']}" if results[i]["status"] != "ok" else
-                        f" in {results[i]['seconds']:.0f} s, {results[i]['records']} records"))
+            progress(
+                f"[{done}/{len(units)} units, {failed} failed, {time.perf_counter() - t0:.0f} s] {u.notebook}"
+                + ("" if u.seed is None else f" seed {u.seed}")
+                + f": {results[i]['status']}"
+                + (
+                    f" {results[i]['message']}"
+                    if results[i]["status"] != "ok"
+                    else f" in {results[i]['seconds']:.0f} s, {results[i]['records']} records"
+                )
+            )
     finally:
         client.close()
         if cluster is not None:
@@ -114,6 +148,6 @@ def run_units(units: list[Unit], jobs: int = 2, scheduler: str | None = None, ke
 
 
 def unit_from_path(out: Path, notebook: str, profile: str, seed: int | None, parameters: dict | None) -> Unit:
-    from helpers.runner import unit_dir
+    from helpers.units import unit_dir
 
     return Unit(notebook, profile, seed, str(unit_dir(out, seed)), dict(parameters or {}))

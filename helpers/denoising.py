@@ -25,8 +25,14 @@ def check_precision(precision: str) -> str:
     return precision
 
 
-def noise_pipeline(model: keras.Model, sigma: float, *, fresh_noise: bool = True, noise_in_graph: bool = False,
-                   clip: bool = False) -> tuple[keras.Model, Callable[[np.ndarray, int, int], tuple]]:
+def noise_pipeline(
+    model: keras.Model,
+    sigma: float,
+    *,
+    fresh_noise: bool = True,
+    noise_in_graph: bool = False,
+    clip: bool = False,
+) -> tuple[keras.Model, Callable[[np.ndarray, int, int], tuple]]:
     """How a denoiser sees its noise: ``(trainee, inputs)``, with ``inputs(clean, batch_size, seed)`` giving
     ``fit``'s ``(x, y)`` for ``trainee`` (``y`` is None where ``x`` is a ``PyDataset`` that yields both).
 
@@ -41,14 +47,32 @@ def noise_pipeline(model: keras.Model, sigma: float, *, fresh_noise: bool = True
     if noise_in_graph:
         return with_training_noise(model, sigma, clip), lambda clean, batch_size, seed: (clean, clean)
     if fresh_noise:
-        return model, lambda clean, batch_size, seed: (FreshNoise(clean, sigma, batch_size, seed=seed, clip=clip), None)
-    return model, lambda clean, batch_size, seed: (add_gaussian_noise(clean, sigma, seed=seed, clip=clip), clean)
+        return model, lambda clean, batch_size, seed: (
+            FreshNoise(clean, sigma, batch_size, seed=seed, clip=clip),
+            None,
+        )
+    return model, lambda clean, batch_size, seed: (
+        add_gaussian_noise(clean, sigma, seed=seed, clip=clip),
+        clean,
+    )
 
 
-def train_denoiser(build: Callable[[int], keras.Model], filters: int, sigma: float, recipe: Recipe,
-                   x_fit: np.ndarray, *, seed: int, validation_data=None, start_from: keras.Model | None = None,
-                   fresh_noise: bool = True, noise_in_graph: bool = False, clip: bool = False,
-                   precision: str = "float32", verbose: int = 2) -> tuple[keras.Model, TrainResult]:
+def train_denoiser(
+    build: Callable[[int], keras.Model],
+    filters: int,
+    sigma: float,
+    recipe: Recipe,
+    x_fit: np.ndarray,
+    *,
+    seed: int,
+    validation_data=None,
+    start_from: keras.Model | None = None,
+    fresh_noise: bool = True,
+    noise_in_graph: bool = False,
+    clip: bool = False,
+    precision: str = "float32",
+    verbose: int = 2,
+) -> tuple[keras.Model, TrainResult]:
     """Train ``build(filters)`` to turn ``x_fit`` plus Gaussian noise of ``sigma`` back into ``x_fit``.
 
     * ``fresh_noise``, ``noise_in_graph``: the noise pipeline, as :func:`noise_pipeline` builds it.
@@ -63,10 +87,16 @@ def train_denoiser(build: Callable[[int], keras.Model], filters: int, sigma: flo
         model = build(filters)
         if start_from is not None:
             model.set_weights(start_from.get_weights())
-        trainee, inputs = noise_pipeline(model, sigma, fresh_noise=fresh_noise, noise_in_graph=noise_in_graph,
-                                         clip=clip)
-        run = fit(trainee, *inputs(x_fit, recipe.batch_size, seed), recipe=recipe, validation_data=validation_data,
-                  verbose=verbose)
+        trainee, inputs = noise_pipeline(
+            model, sigma, fresh_noise=fresh_noise, noise_in_graph=noise_in_graph, clip=clip
+        )
+        run = fit(
+            trainee,
+            *inputs(x_fit, recipe.batch_size, seed),
+            recipe=recipe,
+            validation_data=validation_data,
+            verbose=verbose,
+        )
     if precision == "float32":
         return model, run
     final = build(filters)  # a float32 twin with the trained weights
@@ -89,14 +119,25 @@ class Trained(NamedTuple):
 
     def record_fields(self) -> dict:
         """What a Section II record keeps beside the run's own fields (recipe, seconds, curve)."""
-        return {"sigma": self.step.sigma, "warm_start_from": self.parent_sigma,
-                "warm_start_from_base": self.step.start == "base",
-                "seconds_including_warm_start": self.run.extra["chain_seconds"], **self.step.engine}
+        return {
+            "sigma": self.step.sigma,
+            "warm_start_from": self.parent_sigma,
+            "warm_start_from_base": self.step.start == "base",
+            "seconds_including_warm_start": self.run.extra["chain_seconds"],
+            **self.step.engine,
+        }
 
 
-def train_plan(plan: list[DenoiseStep], build: Callable[[int], keras.Model], x_fit: np.ndarray,
-               validation: tuple[dict[float, np.ndarray], np.ndarray], *, seeds: list[int], clip: bool = False,
-               verbose: int = 2) -> Iterator[Trained]:
+def train_plan(
+    plan: list[DenoiseStep],
+    build: Callable[[int], keras.Model],
+    x_fit: np.ndarray,
+    validation: tuple[dict[float, np.ndarray], np.ndarray],
+    *,
+    seeds: list[int],
+    clip: bool = False,
+    verbose: int = 2,
+) -> Iterator[Trained]:
     """Train ``plan`` for each seed in turn, yielding every step as it is trained.
 
     ``validation`` is ``(noisy_val, x_val)``: noisy validation images per sigma, and the clean ones. A step
@@ -109,15 +150,32 @@ def train_plan(plan: list[DenoiseStep], build: Callable[[int], keras.Model], x_f
         last: dict[str, Trained] = {}  # model name -> its last trained sigma
         base: dict[str, Trained] = {}  # model name -> its base model
         for step in plan:
-            parent = {"scratch": None, "previous": last.get(step.model), "base": base.get(step.model)}[step.start]
+            parent = {"scratch": None, "previous": last.get(step.model), "base": base.get(step.model)}[
+                step.start
+            ]
             if verbose:
-                how = f"warm start from the {step.start} model at σ={parent.step.sigma}" if parent else "from scratch"
-                print(f"\n== {step.model}{' base model' if step.is_base else ''} at σ={step.sigma}, seed {seed}, "
-                      f"{how}: {step.recipe}; " + ", ".join(f"{k} {v}" for k, v in step.engine.items()))
-            model, run = train_denoiser(build, step.filters, step.sigma, step.recipe, x_fit, seed=seed,
-                                        validation_data=(noisy_val[step.sigma], x_val),
-                                        start_from=parent.model if parent else None, clip=clip, verbose=verbose,
-                                        **step.engine)
+                how = (
+                    f"warm start from the {step.start} model at σ={parent.step.sigma}"
+                    if parent
+                    else "from scratch"
+                )
+                print(
+                    f"\n== {step.model}{' base model' if step.is_base else ''} at σ={step.sigma}, seed {seed}, "
+                    f"{how}: {step.recipe}; " + ", ".join(f"{k} {v}" for k, v in step.engine.items())
+                )
+            model, run = train_denoiser(
+                build,
+                step.filters,
+                step.sigma,
+                step.recipe,
+                x_fit,
+                seed=seed,
+                validation_data=(noisy_val[step.sigma], x_val),
+                start_from=parent.model if parent else None,
+                clip=clip,
+                verbose=verbose,
+                **step.engine,
+            )
             run.extra["chain_seconds"] = (parent.run.extra["chain_seconds"] if parent else 0.0) + run.seconds
             trained = Trained(step, seed, model, run, parent.step.sigma if parent else None)
             (base if step.is_base else last)[step.model] = trained

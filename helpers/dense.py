@@ -14,9 +14,16 @@ from helpers.models import dense_autoencoder
 from helpers.training import Recipe, TrainResult, fit
 
 
-def train_dense(name: str, recipe: Recipe, x_fit: np.ndarray, x_val: np.ndarray, *, seed: int,
-                build: Callable[[str], keras.Model] = dense_autoencoder,
-                verbose: int = 2) -> tuple[keras.Model, TrainResult]:
+def train_dense(
+    name: str,
+    recipe: Recipe,
+    x_fit: np.ndarray,
+    x_val: np.ndarray,
+    *,
+    seed: int,
+    build: Callable[[str], keras.Model] = dense_autoencoder,
+    verbose: int = 2,
+) -> tuple[keras.Model, TrainResult]:
     """Seed every generator with ``seed``, build ``name`` (``dense-64``, ``dense-128-32-128``, ...) with ``build``
     and train it under ``recipe`` to reconstruct ``x_fit``, scored on ``x_val`` after every epoch."""
     keras.utils.set_random_seed(seed)

@@ -44,8 +44,16 @@ EXPECTED_SHAPES = {
     "y_test": (10000,),
 }
 CLASS_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 _DIGEST_FILE = Path(__file__).with_name("fashion-mnist.sha256")
 _HOW_TO_GET = (
@@ -140,7 +148,7 @@ def read_idx(path: Path) -> np.ndarray:
         raise DataError(f"Fashion-MNIST file {path} is not an unsigned-byte IDX file.")
     ndim = raw[3]
     header = 4 + 4 * ndim
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if len(raw) != header + int(np.prod(shape)):
         raise DataError(f"Fashion-MNIST file {path} is truncated: header says {shape}.")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
@@ -188,7 +196,9 @@ def locate(path: str | os.PathLike | None = None, allow_download: bool = False) 
             return folder
         if label in ("explicit path", f"${ENV_VAR}"):
             missing = [n for n in FILES.values() if not (folder / n).is_file()]
-            raise DataError(f"The {label} {folder} lacks Fashion-MNIST files: {', '.join(missing)}.\n{_HOW_TO_GET}")
+            raise DataError(
+                f"The {label} {folder} lacks Fashion-MNIST files: {', '.join(missing)}.\n{_HOW_TO_GET}"
+            )
     looked = "\n".join(f"  * {label}: {folder}" for label, folder in searched)
     if allow_download:
         try:
@@ -213,7 +223,9 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, allow_download: bo
         arrays = {key: read_idx(folder / name) for key, name in FILES.items()}
         for key, array in arrays.items():
             if array.shape != EXPECTED_SHAPES[key]:
-                raise DataError(f"{folder / FILES[key]} holds shape {array.shape}, expected {EXPECTED_SHAPES[key]}.")
+                raise DataError(
+                    f"{folder / FILES[key]} holds shape {array.shape}, expected {EXPECTED_SHAPES[key]}."
+                )
         _save_cache(arrays, digests)
     scale = np.float32(1 / 255)
     return FashionMNIST(

@@ -68,12 +68,18 @@ WALK_RATIO = 0.0065  # m per (step/min), for a 0.9 m leg
 
 # The placements a shoe sensor takes, their shares in the simulated population, and the lever arm from the
 # instep (where the translation model's point sits) to the sensor, in the foot frame (m).
-PLACEMENTS = {"instep": (0.60, (0.0, 0.0, 0.0)), "lateral": (0.25, (-0.03, 0.045, -0.02)),
-              "heel": (0.15, (-0.11, 0.0, -0.03))}
+PLACEMENTS = {
+    "instep": (0.60, (0.0, 0.0, 0.0)),
+    "lateral": (0.25, (-0.03, 0.045, -0.02)),
+    "heel": (0.15, (-0.11, 0.0, -0.03)),
+}
 # Running foot-strike patterns: share of the population and foot-strike angle range (deg; Altman & Davis 2012),
 # and how much of the heel's impact transient each keeps (Lieberman et al. 2010).
-STRIKES = {"rearfoot": (0.70, (10.0, 25.0), 1.0), "midfoot": (0.20, (-1.6, 8.0), 0.6),
-           "forefoot": (0.10, (-10.0, -1.6), 0.35)}
+STRIKES = {
+    "rearfoot": (0.70, (10.0, 25.0), 1.0),
+    "midfoot": (0.20, (-1.6, 8.0), 0.6),
+    "forefoot": (0.10, (-10.0, -1.6), 0.35),
+}
 # The published figures the population is grounded in (see the module docstring), for the spread figure.
 POPULATION = {
     "walk_ratio_cm": (0.60, 0.07, "Bogen et al. 2018, 70 adults"),
@@ -85,7 +91,7 @@ POPULATION = {
 
 
 @dataclass(frozen=True)
-class Subject:
+class Person:
     """One simulated person with one sensor; reproducible from ``(subject_id, seed)``."""
 
     subject_id: int
@@ -110,7 +116,7 @@ class Subject:
     lever_arm_m: tuple = (0.0, 0.0, 0.0)
 
     @classmethod
-    def make(cls, subject_id: int, seed: int = 0) -> "Subject":
+    def make(cls, subject_id: int, seed: int = 0) -> "Person":
         if int(subject_id) < 1:
             raise ValueError(f"subject_id must be a positive integer, got {subject_id!r}.")
         rng = np.random.default_rng([int(seed), int(subject_id)])
@@ -119,22 +125,26 @@ class Subject:
         angle = np.deg2rad(rng.uniform(3, 10) if placement == "instep" else rng.uniform(5, 15))
         axis = rng.normal(size=3)
         return cls(
-            subject_id=int(subject_id), seed=int(seed),
+            subject_id=int(subject_id),
+            seed=int(seed),
             leg_length_m=float(np.clip(rng.normal(0.90, 0.05), 0.78, 1.02)),
             transition_mps=float(rng.uniform(1.9, 2.2)),
             cadence_factor=float(np.clip(rng.normal(1.0, 0.10), 0.75, 1.25)),
             impact_factor=float(rng.uniform(0.85, 1.15)),
             clearance_m=float(rng.uniform(0.10, 0.14)),
             mounting=_rotation(axis / np.linalg.norm(axis), angle),
-            acc_bias=rng.normal(0, 0.08, 3), gyro_bias=rng.normal(0, 0.8, 3),
+            acc_bias=rng.normal(0, 0.08, 3),
+            gyro_bias=rng.normal(0, 0.8, 3),
             stride_cv=float(rng.uniform(0.015, 0.03)),
             run_cadence_factor=float(np.clip(rng.normal(1.0, 0.06), 0.85, 1.15)),
             walk_stance_offset=float(np.clip(rng.normal(0, 0.015), -0.04, 0.04)),
             run_stance_offset=float(np.clip(rng.normal(0, 0.025), -0.07, 0.07)),
-            strike=strike, strike_angle_deg=float(rng.uniform(*STRIKES[strike][1])),
+            strike=strike,
+            strike_angle_deg=float(rng.uniform(*STRIKES[strike][1])),
             walk_heel_angle_deg=float(rng.uniform(15, 25)),
             toe_off_factor=float(np.clip(rng.normal(1.0, 0.10), 0.75, 1.25)),
-            placement=placement, lever_arm_m=PLACEMENTS[placement][1],
+            placement=placement,
+            lever_arm_m=PLACEMENTS[placement][1],
         )
 
     def gait(self, speed_mps: float) -> dict[str, float]:
@@ -149,8 +159,12 @@ class Subject:
             steps_per_min = np.sqrt(60 * speed_mps / walk_ratio)
             stride_time = 120 / steps_per_min
             stance = float(np.clip(0.62 - 0.04 * (speed_mps - 1.1) + self.walk_stance_offset, 0.54, 0.66))
-        return {"stride_time": float(stride_time), "stride_length": float(speed_mps * stride_time),
-                "stance": stance, "running": bool(running)}
+        return {
+            "stride_time": float(stride_time),
+            "stride_length": float(speed_mps * stride_time),
+            "stance": stance,
+            "running": bool(running),
+        }
 
 
 def _rotation(axis: np.ndarray, angle: float) -> np.ndarray:
@@ -163,7 +177,9 @@ def _bump(phase: np.ndarray, centre: float, width: float) -> np.ndarray:
     return np.exp(-(((phase - centre) / width) ** 2))
 
 
-def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: np.random.Generator) -> np.ndarray:
+def _stride(
+    subject: Person, speed: float, gait: dict, n: int, fs: float, rng: np.random.Generator
+) -> np.ndarray:
     """One stride from heel strike to the next, (n, 6) in the sensor frame, before noise and clipping."""
     T, L, d, running = n / fs, gait["stride_length"], gait["stance"], gait["running"]
     phase = np.arange(n) / n
@@ -175,9 +191,11 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     heel_angle = np.deg2rad(strike_deg) * jitter()
     toe_off_angle = -np.deg2rad(40 + 25 * running + 4 * speed) * subject.toe_off_factor * jitter()
     swing_width = 0.25 * (1 - d)
-    shapes = [(-heel_angle, _bump(phase, 0.05, 0.035)),  # foot flat after heel strike
-              (toe_off_angle, _bump(phase, d - 0.02, 0.05)),  # push-off, toes down
-              (heel_angle - toe_off_angle, _bump(phase, d + 0.45 * (1 - d), swing_width))]  # swing
+    shapes = [
+        (-heel_angle, _bump(phase, 0.05, 0.035)),  # foot flat after heel strike
+        (toe_off_angle, _bump(phase, d - 0.02, 0.05)),  # push-off, toes down
+        (heel_angle - toe_off_angle, _bump(phase, d + 0.45 * (1 - d), swing_width)),
+    ]  # swing
     omega = sum(change * shape / (shape.sum() / fs) for change, shape in shapes)  # rad/s
     theta = np.cumsum(omega) / fs + heel_angle
 
@@ -193,7 +211,15 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
 
     # Heel-strike impact: a damped oscillation, larger with speed and when running.
     strike_impact = STRIKES[subject.strike][2] if running else 1.0
-    impact = 11.5 * G * (speed / 1.27) ** 0.8 * (1.25 if running else 1.0) * strike_impact * subject.impact_factor * jitter()
+    impact = (
+        11.5
+        * G
+        * (speed / 1.27) ** 0.8
+        * (1.25 if running else 1.0)
+        * strike_impact
+        * subject.impact_factor
+        * jitter()
+    )
     ring = impact * np.exp(-t / 0.012) * np.cos(2 * np.pi * 35 * t)
     acc[:, 2] += ring
     acc[:, 0] -= 0.45 * ring
@@ -221,8 +247,9 @@ def _stride(subject: Subject, speed: float, gait: dict, n: int, fs: float, rng: 
     return np.concatenate([sensor_acc, gyro], axis=1)
 
 
-def simulate_recording(subject: Subject, speed_kmh: float, duration_s: float, fs: float = 100.0,
-                       seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def simulate_recording(
+    subject: Person, speed_kmh: float, duration_s: float, fs: float = 100.0, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """A continuous treadmill recording: float32 (samples, 6) and the heel-strike sample indices.
 
     Reproducible from (subject, speed, seed). Starts at a random gait phase.
@@ -231,8 +258,9 @@ def simulate_recording(subject: Subject, speed_kmh: float, duration_s: float, fs
         raise ValueError(f"speed_kmh must be a treadmill speed in 1..25 km/h, got {speed_kmh}.")
     speed = speed_kmh / 3.6
     gait = subject.gait(speed)
-    rng = np.random.default_rng([subject.seed, subject.subject_id, int(round(speed_kmh * 10)),
-                                 0 if seed is None else int(seed)])
+    rng = np.random.default_rng(
+        [subject.seed, subject.subject_id, int(round(speed_kmh * 10)), 0 if seed is None else int(seed)]
+    )
     total = int(duration_s * fs) + int(3 * gait["stride_time"] * fs)
     strides, starts, count = [], [], 0
     while count < total:
@@ -242,7 +270,7 @@ def simulate_recording(subject: Subject, speed_kmh: float, duration_s: float, fs
         count += n
     signal = np.concatenate(strides)
     offset = int(rng.integers(0, int(gait["stride_time"] * fs)))  # random starting phase
-    signal = signal[offset: offset + int(duration_s * fs)]
+    signal = signal[offset : offset + int(duration_s * fs)]
     heel_strikes = np.array([s - offset for s in starts if 0 <= s - offset < len(signal)])
 
     signal[:, :3] = signal[:, :3] @ subject.mounting.T + subject.acc_bias
@@ -254,8 +282,9 @@ def simulate_recording(subject: Subject, speed_kmh: float, duration_s: float, fs
     return signal.astype(np.float32), heel_strikes
 
 
-def stride_statistics(signal: np.ndarray, heel_strikes: np.ndarray, fs: float,
-                      sagittal: int = 4) -> dict[str, float]:
+def stride_statistics(
+    signal: np.ndarray, heel_strikes: np.ndarray, fs: float, sagittal: int = 4
+) -> dict[str, float]:
     """Mean stride time (s), largest sagittal gyro rate per stride (deg/s: push-off) and peak |acc| (g)."""
     times, gyro_peaks, acc_peaks = [], [], []
     for start, end in zip(heel_strikes[:-1], heel_strikes[1:]):
@@ -263,35 +292,50 @@ def stride_statistics(signal: np.ndarray, heel_strikes: np.ndarray, fs: float,
         times.append((end - start) / fs)
         gyro_peaks.append(segment[:, sagittal].max())
         acc_peaks.append(np.linalg.norm(segment[:, :3], axis=1).max() / G)
-    return {"stride_time_s": float(np.mean(times)), "peak_gyro_y_dps": float(np.mean(gyro_peaks)),
-            "peak_acc_g": float(np.mean(acc_peaks)), "strides": len(times)}
+    return {
+        "stride_time_s": float(np.mean(times)),
+        "peak_gyro_y_dps": float(np.mean(gyro_peaks)),
+        "peak_acc_g": float(np.mean(acc_peaks)),
+        "strides": len(times),
+    }
 
 
 WAVEFORM_CHANNELS = {"gyr_y": 4, "acc_x": 0, "acc_z": 2}
 
 
-def mean_stride_curve(signal: np.ndarray, heel_strikes: np.ndarray, channel: int, points: int = 100) -> np.ndarray:
+def mean_stride_curve(
+    signal: np.ndarray, heel_strikes: np.ndarray, channel: int, points: int = 100
+) -> np.ndarray:
     """The stride-time-normalised mean curve of one channel: each stride resampled to ``points``, averaged."""
-    curves = [np.interp(np.linspace(0, 1, points), np.linspace(0, 1, end - start), signal[start:end, channel])
-              for start, end in zip(heel_strikes[:-1], heel_strikes[1:]) if end - start > 2]
+    curves = [
+        np.interp(np.linspace(0, 1, points), np.linspace(0, 1, end - start), signal[start:end, channel])
+        for start, end in zip(heel_strikes[:-1], heel_strikes[1:])
+        if end - start > 2
+    ]
     return np.mean(curves, axis=0)
 
 
-def waveform_correlations(sim: np.ndarray, sim_hs: np.ndarray, ref: np.ndarray, ref_hs: np.ndarray) -> dict[str, float]:
+def waveform_correlations(
+    sim: np.ndarray, sim_hs: np.ndarray, ref: np.ndarray, ref_hs: np.ndarray
+) -> dict[str, float]:
     """Pearson correlation of the simulator's and a real recording's mean stride curves, per channel.
 
     Scalars (stride time, peaks) can agree while the shapes do not; this compares the shapes, stride by
     stride from one heel strike to the next.
     """
-    return {name: float(np.corrcoef(mean_stride_curve(sim, sim_hs, ch), mean_stride_curve(ref, ref_hs, ch))[0, 1])
-            for name, ch in WAVEFORM_CHANNELS.items()}
+    return {
+        name: float(np.corrcoef(mean_stride_curve(sim, sim_hs, ch), mean_stride_curve(ref, ref_hs, ch))[0, 1])
+        for name, ch in WAVEFORM_CHANNELS.items()
+    }
 
 
 REALISM_TOLERANCE = {"stride_time_s": 0.10, "peak_gyro_y_dps": 0.20, "peak_acc_g": 0.30}
 SHAPE_TARGET = {"gyr_y": 0.85}
 
 
-def realism_markdown(sims: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray, ref_hs: np.ndarray, fs: float) -> str:
+def realism_markdown(
+    sims: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray, ref_hs: np.ndarray, fs: float
+) -> str:
     """The realism table: a simulated population against one real walker.
 
     Three stride scalars (population mean and range, with the tolerance the tests enforce on the mean),
@@ -305,27 +349,35 @@ def realism_markdown(sims: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray,
 
     real = stride_statistics(ref, ref_hs, fs)
     found = [stride_statistics(sig, hs, fs) for sig, hs in sims]
-    rows = [f"| figure | real | simulated, mean of {len(sims)} subjects (range) | difference of the mean | tolerance or target |",
-            "|---|---:|---:|---:|---:|"]
+    rows = [
+        f"| figure | real | simulated, mean of {len(sims)} subjects (range) | difference of the mean | tolerance or target |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for key, tol in REALISM_TOLERANCE.items():
         values = [f[key] for f in found]
         mean = float(np.mean(values))
-        rows.append(f"| {key} | {real[key]:.3f} | {mean:.3f} ({min(values):.3f}-{max(values):.3f}) | "
-                    f"{mean / real[key] - 1:+.1%} | ±{tol:.0%} |")
+        rows.append(
+            f"| {key} | {real[key]:.3f} | {mean:.3f} ({min(values):.3f}-{max(values):.3f}) | "
+            f"{mean / real[key] - 1:+.1%} | ±{tol:.0%} |"
+        )
     ref_still = zupt.still_instants(ref, fs)
     shapes = [waveform_correlations(sig, zupt.still_instants(sig, fs), ref, ref_still) for sig, _ in sims]
     for name in WAVEFORM_CHANNELS:
         values = [c[name] for c in shapes]
         target = f"mean ≥ {SHAPE_TARGET[name]}" if name in SHAPE_TARGET else ""
-        rows.append(f"| mean stride curve of {name}: correlation | 1 | {np.mean(values):.3f} (lowest {min(values):.3f}) | | {target} |")
+        rows.append(
+            f"| mean stride curve of {name}: correlation | 1 | {np.mean(values):.3f} (lowest {min(values):.3f}) | | {target} |"
+        )
     return "\n".join(rows)
 
 
-def population_spread(n: int = 300, seed: int = 0, walk_kmh: float = 4.5, run_kmh: float = 9.0) -> dict[str, np.ndarray]:
+def population_spread(
+    n: int = 300, seed: int = 0, walk_kmh: float = 4.5, run_kmh: float = 9.0
+) -> dict[str, np.ndarray]:
     """Draw ``n`` simulated subjects and return the figures :data:`POPULATION` publishes, one value each:
     walk ratio (cm per step/min), cadence at ``walk_kmh`` (steps/min), stride frequency (Hz) and duty factor
     (%) at ``run_kmh`` (for the subjects who run there), foot-strike pattern and sensor placement."""
-    people = [Subject.make(i, seed) for i in range(1, n + 1)]
+    people = [Person.make(i, seed) for i in range(1, n + 1)]
     walks = [p.gait(walk_kmh / 3.6) for p in people]
     runs = [g for g in (p.gait(run_kmh / 3.6) for p in people) if g["running"]]
     return {

@@ -44,8 +44,10 @@ _LEFT_COLUMNS = [1, 3, 5, 7, 9, 11]  # acc_x, acc_y, acc_z (m/s^2), gyr_x, gyr_y
 # left foot's, so a right foot is mirrored back before a model sees it.
 _MIRROR = np.array([1, -1, 1, -1, 1, -1], dtype=np.float32)
 _HEELS = {"left": [7, 8], "right": [10, 11]}  # mocap columns: x, y of L_FCC and R_FCC (mm)
-MISSING = ("The real walking recording (gaitmap's example data) is not here: run `make setup` (or "
-           "`python -m helpers.gait_reference fetch`) with access to the package registry. Everything else runs.")
+MISSING = (
+    "The real walking recording (gaitmap's example data) is not here: run `make setup` (or "
+    "`python -m helpers.gait_reference fetch`) with access to the package registry. Everything else runs."
+)
 
 
 class ReferenceUnavailable(RuntimeError):
@@ -76,21 +78,36 @@ def fetch(target: Path = REFERENCE_DIR, quiet: bool = False) -> Path:
         return target
     name, version = GAITMAP
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
-               f"{name}=={version}", "-d", tmp]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--quiet",
+            f"{name}=={version}",
+            "-d",
+            tmp,
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         archives = list(Path(tmp).glob(f"{name}-{version}.tar.gz"))
         if done.returncode != 0 or not archives:
-            raise ReferenceUnavailable(f"pip could not download the {name}=={version} source distribution "
-                                       f"({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'no archive'}). "
-                                       + MISSING)
+            raise ReferenceUnavailable(
+                f"pip could not download the {name}=={version} source distribution "
+                f"({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'no archive'}). "
+                + MISSING
+            )
         with tarfile.open(archives[0]) as tar:
             for file in SHA256:
                 member = tar.extractfile(f"{name}-{version}/example_data/{file}")
                 payload = member.read() if member else b""
                 if hashlib.sha256(payload).hexdigest() != SHA256[file]:
-                    raise ReferenceUnavailable(f"{file} from {archives[0].name} does not match its pinned SHA-256; "
-                                               "the download is corrupt or the release changed. Nothing was written.")
+                    raise ReferenceUnavailable(
+                        f"{file} from {archives[0].name} does not match its pinned SHA-256; "
+                        "the download is corrupt or the release changed. Nothing was written."
+                    )
                 atomic_write_bytes(Path(target) / file, payload)
     if not quiet:
         print(f"gaitmap {version} example data -> {target} (SHA-256 checked: {', '.join(SHA256)})")
@@ -104,8 +121,9 @@ def load_reference(folder: str | Path, foot: str = "left") -> tuple[np.ndarray, 
     folder = Path(folder)
     table = np.genfromtxt(folder / "imu_sample.csv", delimiter=",", skip_header=2)
     columns = _LEFT_COLUMNS if foot == "left" else [c + 1 for c in _LEFT_COLUMNS]
-    borders = np.genfromtxt(folder / "stride_borders_sample.csv", delimiter=",", skip_header=1, dtype=None,
-                            encoding=None)
+    borders = np.genfromtxt(
+        folder / "stride_borders_sample.csv", delimiter=",", skip_header=1, dtype=None, encoding=None
+    )
     starts = sorted(int(row[2]) for row in borders if row[1] == foot)
     ends = sorted(int(row[3]) for row in borders if row[1] == foot)
     heel = np.array(sorted(set(starts) | {ends[-1]}))
@@ -120,8 +138,14 @@ def heel_positions(folder: str | Path) -> np.ndarray:
     return (left + right) / 2 / 1000.0
 
 
-def straight_passes(folder: str | Path, window_s: float = 2.0, min_speed: float = 0.5, max_turn_deg: float = 20.0,
-                    steady: float = 0.85, min_length_s: float = 6.0) -> list[tuple[float, float]]:
+def straight_passes(
+    folder: str | Path,
+    window_s: float = 2.0,
+    min_speed: float = 0.5,
+    max_turn_deg: float = 20.0,
+    steady: float = 0.85,
+    min_length_s: float = 6.0,
+) -> list[tuple[float, float]]:
     """Time spans (s) of steady straight walking, detected from the motion capture.
 
     The heels' midpoint is differenced over ``window_s`` (about two strides, so the stride rhythm averages
@@ -134,7 +158,7 @@ def straight_passes(folder: str | Path, window_s: float = 2.0, min_speed: float 
     pos = heel_positions(folder)
     half = int(window_s * MOCAP_FS / 2)
     vel = np.full_like(pos, np.nan)
-    vel[half:-half] = (pos[2 * half:] - pos[:-2 * half]) / window_s
+    vel[half:-half] = (pos[2 * half :] - pos[: -2 * half]) / window_s
     speed = np.linalg.norm(vel, axis=1)
     moving = np.nan_to_num(speed) > min_speed
     passes, i = [], 0
@@ -168,7 +192,9 @@ def true_speed_kmh(folder: str | Path) -> float:
     return distance / duration * 3.6
 
 
-def walk_windows(folder: str | Path, foot: str, fs: float = 100.0, window: int = 600, stride: int = 50) -> np.ndarray:
+def walk_windows(
+    folder: str | Path, foot: str, fs: float = 100.0, window: int = 600, stride: int = 50
+) -> np.ndarray:
     """The recording of one foot resampled to ``fs``, cut into windows inside the straight passes."""
     from scipy.signal import resample_poly
 
@@ -177,7 +203,7 @@ def walk_windows(folder: str | Path, foot: str, fs: float = 100.0, window: int =
     windows = []
     for start, end in straight_passes(folder):
         a, b = int(start * fs), int(end * fs)
-        windows += [resampled[s:s + window] for s in range(a, b - window + 1, stride)]
+        windows += [resampled[s : s + window] for s in range(a, b - window + 1, stride)]
     return np.stack(windows) if windows else np.empty((0, window, 6), np.float32)
 
 
@@ -189,16 +215,26 @@ def real_walk(folder: str | Path, foot: str):
     motion-capture speed."""
     from helpers import imu
 
-    return imu.subject_from_windows(WALK_IDS[foot], walk_windows(folder, foot), true_speed_kmh(folder),
-                                    f"gaitmap {GAITMAP[1]} example data, {foot} foot, {folder}")
+    return imu.subject_from_windows(
+        WALK_IDS[foot],
+        walk_windows(folder, foot),
+        true_speed_kmh(folder),
+        f"gaitmap {GAITMAP[1]} example data, {foot} foot, {folder}",
+    )
 
 
 def transfer_metrics(walk, predictions: np.ndarray) -> dict:
     """A record's fields for predictions on a real walk: real data, one speed, overground."""
     pred, truth = np.asarray(predictions, dtype=np.float64).ravel(), float(walk.labels[0])
-    return {"real": True, "protocol": "overground walk at one speed (not the report's treadmill protocol)",
-            "true_speed_kmh": truth, "pred_mean_kmh": float(pred.mean()), "pred_sd_kmh": float(pred.std()),
-            "test_rmse_kmh": float(np.sqrt(np.mean((pred - truth) ** 2))), "windows": len(pred)}
+    return {
+        "real": True,
+        "protocol": "overground walk at one speed (not the report's treadmill protocol)",
+        "true_speed_kmh": truth,
+        "pred_mean_kmh": float(pred.mean()),
+        "pred_sd_kmh": float(pred.std()),
+        "test_rmse_kmh": float(np.sqrt(np.mean((pred - truth) ** 2))),
+        "windows": len(pred),
+    }
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ def fingerprints(x: Any, chunk: int = 4096) -> np.ndarray:
     w = _weights(flat.shape[1])
     out = np.empty(len(flat), dtype=np.int64)
     for i in range(0, len(flat), chunk):
-        q = np.round(flat[i:i + chunk].astype(np.float64) * 1e4).astype(np.int64)
-        out[i:i + chunk] = q @ w  # wraps on overflow: still a deterministic fingerprint
+        q = np.round(flat[i : i + chunk].astype(np.float64) * 1e4).astype(np.int64)
+        out[i : i + chunk] = q @ w  # wraps on overflow: still a deterministic fingerprint
     return out
 
 
@@ -74,14 +74,18 @@ def check(where: str, *arrays: Any) -> None:
         elif _ROWS and hasattr(item, "shape") and len(item):
             hits = int(np.isin(fingerprints(item), np.fromiter(_ROWS, dtype=np.int64)).sum())
             if hits:
-                raise DataLeakError(f"{where} was given {hits} test row(s). The test set is touched once, at the end: "
-                                    "fit, validate and tune on the training images (or a validation split carved "
-                                    "from them) instead.")
+                raise DataLeakError(
+                    f"{where} was given {hits} test row(s). The test set is touched once, at the end: "
+                    "fit, validate and tune on the training images (or a validation split carved "
+                    "from them) instead."
+                )
 
 
 def check_subjects(where: str, subject_ids: Iterable[int]) -> None:
     """Raise :class:`DataLeakError` when a protected test subject is among ``subject_ids``."""
     leaked = sorted(set(int(s) for s in subject_ids) & _SUBJECTS)
     if leaked:
-        raise DataLeakError(f"{where} was given test subject(s) {leaked}. Fit, normalise and validate on the "
-                            "training and validation subjects only; the test subject is scored once, at the end.")
+        raise DataLeakError(
+            f"{where} was given test subject(s) {leaked}. Fit, normalise and validate on the "
+            "training and validation subjects only; the test subject is scored once, at the end."
+        )

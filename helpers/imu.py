@@ -52,15 +52,21 @@ class Subject:
 
     def window(self, i: int) -> np.ndarray:
         r, s = self.windows[i]
-        return self.recordings[r][s: s + WINDOW]
+        return self.recordings[r][s : s + WINDOW]
 
     def batch(self, rows: np.ndarray) -> np.ndarray:
         """Windows ``rows`` as one (len(rows), 600, 6) array: the only place windows are materialised."""
         return np.stack([self.window(i) for i in rows])
 
 
-def simulate_subject(subject_id: int, windows_per_speed: int = 1000, seed: int = 0, fs: float = 100.0,
-                     duration_s: float = 120.0, window_stride: int | None = None) -> Subject:
+def simulate_subject(
+    subject_id: int,
+    windows_per_speed: int = 1000,
+    seed: int = 0,
+    fs: float = 100.0,
+    duration_s: float = 120.0,
+    window_stride: int | None = None,
+) -> Subject:
     """A simulated subject on the 12-speed treadmill protocol.
 
     Windows start at random gait phases, or every ``window_stride`` samples (overlapping) when given;
@@ -70,7 +76,7 @@ def simulate_subject(subject_id: int, windows_per_speed: int = 1000, seed: int =
         if int(window_stride) < 1:
             raise ValueError(f"window_stride must be a positive number of samples, got {window_stride!r}.")
         duration_s = max(duration_s, (WINDOW + window_stride * windows_per_speed) / fs)
-    person = gait.Subject.make(subject_id, seed)
+    person = gait.Person.make(subject_id, seed)
     rng = np.random.default_rng([seed, subject_id, 99])
     recordings, windows = [], []
     for r, speed in enumerate(gait.SPEEDS_KMH):
@@ -81,45 +87,69 @@ def simulate_subject(subject_id: int, windows_per_speed: int = 1000, seed: int =
         else:
             starts = np.arange(windows_per_speed) * int(window_stride)
         windows.append(np.stack([np.full(windows_per_speed, r), starts], axis=1))
-    return Subject(subject_id, recordings, np.array(gait.SPEEDS_KMH, dtype=np.float32), np.concatenate(windows),
-                   simulated=True, source=f"simulated (seed {seed})", extra={"person": person})
+    return Subject(
+        subject_id,
+        recordings,
+        np.array(gait.SPEEDS_KMH, dtype=np.float32),
+        np.concatenate(windows),
+        simulated=True,
+        source=f"simulated (seed {seed})",
+        extra={"person": person},
+    )
 
 
 LABEL_UNITS = {"km/h": 1.0, "m/s": 3.6}  # label unit -> factor to km/h
 MPS_LOOKALIKE_KMH = 3.5  # every label below this, in a protocol of 4.0-9.5 km/h, is almost surely m/s
 
 
-def _check_real(path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_unit: str,
-                label_unit: str = "km/h") -> tuple[np.ndarray, np.ndarray]:
+def _check_real(
+    path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_unit: str, label_unit: str = "km/h"
+) -> tuple[np.ndarray, np.ndarray]:
     if x.ndim != 3 or x.shape[1:] != (WINDOW, N_CHANNELS):
-        raise IMUDataError(f"{path}: X has shape {x.shape}; expected (windows, {WINDOW}, {N_CHANNELS}) with channels "
-                           "acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z (see data/README.md).")
+        raise IMUDataError(
+            f"{path}: X has shape {x.shape}; expected (windows, {WINDOW}, {N_CHANNELS}) with channels "
+            "acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z (see data/README.md)."
+        )
     y = np.asarray(y, dtype=np.float32).reshape(-1)
     if len(y) != len(x):
-        raise IMUDataError(f"{path}: {len(x)} windows but {len(y)} labels; y must hold one speed (km/h) per window.")
+        raise IMUDataError(
+            f"{path}: {len(x)} windows but {len(y)} labels; y must hold one speed (km/h) per window."
+        )
     if not np.isfinite(x).all() or not np.isfinite(y).all():
-        raise IMUDataError(f"{path}: contains NaN or infinite values; drop or interpolate those windows first.")
+        raise IMUDataError(
+            f"{path}: contains NaN or infinite values; drop or interpolate those windows first."
+        )
     if label_unit not in LABEL_UNITS:
         raise IMUDataError(f"{path}: unknown label_unit {label_unit!r}; use 'km/h' or 'm/s'.")
     if label_unit == "km/h" and y.max() < MPS_LOOKALIKE_KMH:
-        raise IMUDataError(f"{path}: every speed label is below {MPS_LOOKALIKE_KMH} (range {y.min():.2f}..{y.max():.2f}), "
-                           "which looks like m/s, not km/h. Save label_unit='m/s' in the file (it is converted), or "
-                           "multiply the labels by 3.6.")
+        raise IMUDataError(
+            f"{path}: every speed label is below {MPS_LOOKALIKE_KMH} (range {y.min():.2f}..{y.max():.2f}), "
+            "which looks like m/s, not km/h. Save label_unit='m/s' in the file (it is converted), or "
+            "multiply the labels by 3.6."
+        )
     y = y * np.float32(LABEL_UNITS[label_unit])
     lo, hi = SPEED_RANGE_KMH
     if y.min() < lo or y.max() > hi:
-        raise IMUDataError(f"{path}: speeds {y.min():.2f}..{y.max():.2f} lie outside {lo}..{hi} km/h. Labels must be "
-                           "km/h (divide m/s by 1/3.6, i.e. multiply by 3.6).")
+        raise IMUDataError(
+            f"{path}: speeds {y.min():.2f}..{y.max():.2f} lie outside {lo}..{hi} km/h. Labels must be "
+            "km/h (divide m/s by 1/3.6, i.e. multiply by 3.6)."
+        )
     if acc_unit not in ("m/s2", "g") or gyro_unit not in ("deg/s", "rad/s"):
-        raise IMUDataError(f"{path}: unknown units acc_unit={acc_unit!r}, gyro_unit={gyro_unit!r}; use 'm/s2' or 'g', "
-                           "and 'deg/s' or 'rad/s'.")
+        raise IMUDataError(
+            f"{path}: unknown units acc_unit={acc_unit!r}, gyro_unit={gyro_unit!r}; use 'm/s2' or 'g', "
+            "and 'deg/s' or 'rad/s'."
+        )
     magnitude = float(np.median(np.linalg.norm(x[:, :, :3], axis=2)))
     if acc_unit == "m/s2" and magnitude < 3:
-        raise IMUDataError(f"{path}: declared acc_unit 'm/s2' but the median |acc| is {magnitude:.2f}, which looks like g "
-                           "(gravity ~1). Save acc_unit='g' in the file, or convert to m/s^2.")
+        raise IMUDataError(
+            f"{path}: declared acc_unit 'm/s2' but the median |acc| is {magnitude:.2f}, which looks like g "
+            "(gravity ~1). Save acc_unit='g' in the file, or convert to m/s^2."
+        )
     if acc_unit == "g" and magnitude > 3:
-        raise IMUDataError(f"{path}: declared acc_unit 'g' but the median |acc| is {magnitude:.2f}, which looks like m/s^2 "
-                           "(gravity ~9.81). Save acc_unit='m/s2' in the file, or convert to g.")
+        raise IMUDataError(
+            f"{path}: declared acc_unit 'g' but the median |acc| is {magnitude:.2f}, which looks like m/s^2 "
+            "(gravity ~9.81). Save acc_unit='m/s2' in the file, or convert to g."
+        )
     x = x.astype(np.float32, copy=True)
     if acc_unit == "g":
         x[:, :, :3] *= gait.G
@@ -131,8 +161,11 @@ def _check_real(path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_un
 def real_subject_files(subject_id: int, folder: Path | None = None) -> Path | None:
     """The first real file found for ``subject_id`` (npz, npy pair or mat), or None."""
     folder = Path(folder or IMU_DIR)
-    for candidate in (folder / f"subject{subject_id}.npz", folder / f"subject{subject_id}_X.npy",
-                      folder / f"subject{subject_id}.mat"):
+    for candidate in (
+        folder / f"subject{subject_id}.npz",
+        folder / f"subject{subject_id}_X.npy",
+        folder / f"subject{subject_id}.mat",
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -142,8 +175,10 @@ def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
     """Load and check a real subject's windows; raises :class:`IMUDataError` with the fix."""
     path = real_subject_files(subject_id, folder)
     if path is None:
-        raise IMUDataError(f"No real IMU file for subject {subject_id} in {folder or IMU_DIR} "
-                           f"(expected subject{subject_id}.npz, subject{subject_id}_X.npy + _y.npy, or .mat).")
+        raise IMUDataError(
+            f"No real IMU file for subject {subject_id} in {folder or IMU_DIR} "
+            f"(expected subject{subject_id}.npz, subject{subject_id}_X.npy + _y.npy, or .mat)."
+        )
     acc_unit, gyro_unit, label_unit = "m/s2", "deg/s", "km/h"
     try:
         if path.suffix == ".npz":
@@ -164,7 +199,9 @@ def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
             gyro_unit = str(np.squeeze(mat["gyro_unit"])) if "gyro_unit" in mat else gyro_unit
             label_unit = str(np.squeeze(mat["label_unit"])) if "label_unit" in mat else label_unit
     except (KeyError, OSError, ValueError) as err:
-        raise IMUDataError(f"{path}: cannot read X and y ({err}). See data/README.md for the format.") from err
+        raise IMUDataError(
+            f"{path}: cannot read X and y ({err}). See data/README.md for the format."
+        ) from err
     x, y = _check_real(path, np.asarray(x), np.asarray(y), acc_unit, gyro_unit, label_unit)
     return subject_from_windows(subject_id, x, y, str(path))
 
@@ -172,12 +209,24 @@ def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
 def subject_from_windows(subject_id: int, x: np.ndarray, y, source: str) -> Subject:
     """A real subject given as windows (each its own "recording" starting at 0); ``y`` per window, or one speed."""
     y = np.broadcast_to(np.asarray(y, dtype=np.float32), (len(x),)).copy()
-    return Subject(subject_id, list(x), y, np.stack([np.arange(len(x)), np.zeros(len(x), int)], axis=1),
-                   simulated=False, source=source)
+    return Subject(
+        subject_id,
+        list(x),
+        y,
+        np.stack([np.arange(len(x)), np.zeros(len(x), int)], axis=1),
+        simulated=False,
+        source=source,
+    )
 
 
-def load_subject(subject_id: int, source: str = "auto", windows_per_speed: int = 1000, seed: int = 0,
-                 folder: Path | None = None, window_stride: int | None = None) -> Subject:
+def load_subject(
+    subject_id: int,
+    source: str = "auto",
+    windows_per_speed: int = 1000,
+    seed: int = 0,
+    folder: Path | None = None,
+    window_stride: int | None = None,
+) -> Subject:
     """``source``: "real" (files required), "simulated", or "auto" (real files when present)."""
     if source not in ("auto", "real", "simulated"):
         raise ValueError(f"Unknown data source {source!r}; choose 'auto', 'real' or 'simulated'.")
@@ -208,13 +257,28 @@ class Normaliser:
 class WindowSequence(keras.utils.PyDataset):
     """Normalised (window, speed) batches cut on the fly from the subjects' recordings."""
 
-    def __init__(self, subjects: list[Subject], normaliser: Normaliser, batch_size: int = 64, shuffle: bool = True,
-                 seed: int = 0, limit: int | None = None, augment: bool = False, **kwargs):
+    def __init__(
+        self,
+        subjects: list[Subject],
+        normaliser: Normaliser,
+        batch_size: int = 64,
+        shuffle: bool = True,
+        seed: int = 0,
+        limit: int | None = None,
+        augment: bool = False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
-        self.subjects, self.normaliser, self.batch_size, self.shuffle = subjects, normaliser, batch_size, shuffle
+        self.subjects, self.normaliser, self.batch_size, self.shuffle = (
+            subjects,
+            normaliser,
+            batch_size,
+            shuffle,
+        )
         self.augment = augment
-        index = np.concatenate([np.stack([np.full(len(s), k), np.arange(len(s))], axis=1)
-                                for k, s in enumerate(subjects)])
+        index = np.concatenate(
+            [np.stack([np.full(len(s), k), np.arange(len(s))], axis=1) for k, s in enumerate(subjects)]
+        )
         rng = np.random.default_rng(seed)
         if limit is not None and limit < len(index):
             index = index[np.sort(rng.choice(len(index), limit, replace=False))]
@@ -229,9 +293,11 @@ class WindowSequence(keras.utils.PyDataset):
         return np.array([self.subjects[k].labels[i] for k, i in self.index], dtype=np.float32)
 
     def __getitem__(self, b: int):
-        rows = self.index[self.order[b * self.batch_size: (b + 1) * self.batch_size]]
+        rows = self.index[self.order[b * self.batch_size : (b + 1) * self.batch_size]]
         x = np.stack([self.subjects[k].window(i) for k, i in rows])
-        y = np.array([self.subjects[k].speeds_kmh[self.subjects[k].windows[i, 0]] for k, i in rows], np.float32)
+        y = np.array(
+            [self.subjects[k].speeds_kmh[self.subjects[k].windows[i, 0]] for k, i in rows], np.float32
+        )
         if self.augment:
             x = augment_windows(x, self.rng)
         return self.normaliser(x), y
@@ -241,8 +307,16 @@ class WindowSequence(keras.utils.PyDataset):
             self.order = self.rng.permutation(len(self.index))
 
 
-def augment_windows(x: np.ndarray, rng: np.random.Generator, yaw_deg: float = 20.0, tilt_deg: float = 10.0,
-                    acc_bias: float = 0.3, gyro_bias: float = 3.0, gain: float = 0.03, max_smooth: int = 3) -> np.ndarray:
+def augment_windows(
+    x: np.ndarray,
+    rng: np.random.Generator,
+    yaw_deg: float = 20.0,
+    tilt_deg: float = 10.0,
+    acc_bias: float = 0.3,
+    gyro_bias: float = 3.0,
+    gain: float = 0.03,
+    max_smooth: int = 3,
+) -> np.ndarray:
     """Make two training subjects look like many real sensors, per window (raw units, before normalising).
 
     Not a copy of the simulator's own nuisances (a 3-15 deg mounting error about a random axis, biases of
@@ -264,14 +338,21 @@ def augment_windows(x: np.ndarray, rng: np.random.Generator, yaw_deg: float = 20
     rot = np.empty((n, 3, 3))
     for i, (ax, ay, az) in enumerate(angles):
         cx, sx, cy, sy, cz, sz = np.cos(ax), np.sin(ax), np.cos(ay), np.sin(ay), np.cos(az), np.sin(az)
-        rot[i] = (np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]]) @ np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
-                  @ np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]]))
+        rot[i] = (
+            np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+            @ np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+            @ np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+        )
     rot = rot.astype(np.float32)
     out = np.empty_like(x)
     for sl, bias in ((slice(0, 3), acc_bias), (slice(3, 6), gyro_bias)):
         rotated = np.einsum("nij,ntj->nti", rot, x[:, :, sl])
-        out[:, :, sl] = rotated * rng.uniform(1 - gain, 1 + gain, (n, 1, 3)) + rng.uniform(-bias, bias, (n, 1, 3))
-    widths = rng.integers(1, max_smooth + 1, n)  # one width per window, drawn once: no window is smoothed twice
+        out[:, :, sl] = rotated * rng.uniform(1 - gain, 1 + gain, (n, 1, 3)) + rng.uniform(
+            -bias, bias, (n, 1, 3)
+        )
+    widths = rng.integers(
+        1, max_smooth + 1, n
+    )  # one width per window, drawn once: no window is smoothed twice
     for width in range(2, max_smooth + 1):  # windows drawn for width k get a k-sample moving average
         rows = np.flatnonzero(widths == width)
         if len(rows):
@@ -293,8 +374,19 @@ def gait_features(windows: np.ndarray, fs: float = 100.0, sagittal: int = 4) -> 
     acc_mag = np.linalg.norm(windows[:, :, :3], axis=2)
     acc_amp = np.percentile(acc_mag, 95, axis=1)
     acc_std = acc_mag.std(axis=1)
-    return np.stack([cadence, cadence**2, gyro_amp, acc_amp, acc_std, cadence * gyro_amp, cadence * acc_amp,
-                     gyro_amp / 100 * acc_std], axis=1)
+    return np.stack(
+        [
+            cadence,
+            cadence**2,
+            gyro_amp,
+            acc_amp,
+            acc_std,
+            cadence * gyro_amp,
+            cadence * acc_amp,
+            gyro_amp / 100 * acc_std,
+        ],
+        axis=1,
+    )
 
 
 def features_of(subjects: list[Subject], chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
@@ -306,26 +398,6 @@ def features_of(subjects: list[Subject], chunk: int = 2000) -> tuple[np.ndarray,
             feats.append(gait_features(s.batch(rows)))
         labels.append(s.labels)
     return np.concatenate(feats), np.concatenate(labels)
-
-
-@dataclass
-class Ridge:
-    """Ridge regression on standardised features (closed form); the shallow gait-feature baseline."""
-
-    alpha: float = 1.0
-    coef: np.ndarray | None = None
-
-    def fit(self, x: np.ndarray, y: np.ndarray) -> "Ridge":
-        self.mu, self.sd = x.mean(axis=0), x.std(axis=0) + 1e-9
-        z = np.hstack([(x - self.mu) / self.sd, np.ones((len(x), 1))])
-        reg = self.alpha * np.eye(z.shape[1])
-        reg[-1, -1] = 0
-        self.coef = np.linalg.solve(z.T @ z + reg, z.T @ y)
-        return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        z = np.hstack([(x - self.mu) / self.sd, np.ones((len(x), 1))])
-        return z @ self.coef
 
 
 def rmse(y: np.ndarray, y_hat: np.ndarray) -> float:

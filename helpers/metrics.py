@@ -9,7 +9,9 @@ def _pair(x: np.ndarray, x_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=np.float64)
     x_hat = np.asarray(x_hat, dtype=np.float64)
     if x.shape != x_hat.shape:
-        raise ValueError(f"Shapes differ: {x.shape} vs {x_hat.shape}; compare an image set with its reconstruction.")
+        raise ValueError(
+            f"Shapes differ: {x.shape} vs {x_hat.shape}; compare an image set with its reconstruction."
+        )
     return x, x_hat
 
 

@@ -5,7 +5,7 @@ and keep its exact parameter counts; a student may type any other member:
 
 * ``dense-<units>[-<units>...]``: a dense autoencoder with those hidden layers (``dense-8``, ``dense-512-8-512``);
 * ``conv_autoencoder(filters)``: the report's denoiser with any number of filters per convolution;
-* ``lstm-<units>x<layers>``: a stacked LSTM speed model (the report's ``seed-lstm`` is ``lstm-200x3``).
+* ``lstm-<units>x<layers>``: a stacked LSTM speed model (the report's ``report-lstm`` is ``lstm-200x3``).
 """
 
 from __future__ import annotations
@@ -27,19 +27,23 @@ PARAM_COUNTS = {
     "dense-128-64-128": 218_192,
     "conv-32": 19_105,
     "conv-64": 75_073,
-    "seed-lstm": 807_401,
+    "report-lstm": 807_401,
 }
 
 
-DENSE_GRAMMAR = "dense-<units>[-<units>...], every <units> a positive whole number, e.g. dense-64 or dense-512-8-512"
+DENSE_GRAMMAR = (
+    "dense-<units>[-<units>...], every <units> a positive whole number, e.g. dense-64 or dense-512-8-512"
+)
 
 
 def dense_layers(name: str) -> tuple[int, ...]:
     """The hidden layer sizes a dense model's name spells: ``"dense-128-32-128"`` -> ``(128, 32, 128)``."""
     parts = str(name).split("-")
     if parts[0] != "dense" or len(parts) < 2 or not all(p.isdigit() and int(p) > 0 for p in parts[1:]):
-        raise ValueError(f"Unknown dense architecture {name!r}. Write it as {DENSE_GRAMMAR} "
-                         f"(the report's: {', '.join(DENSE_ARCHITECTURES)}).")
+        raise ValueError(
+            f"Unknown dense architecture {name!r}. Write it as {DENSE_GRAMMAR} "
+            f"(the report's: {', '.join(DENSE_ARCHITECTURES)})."
+        )
     return tuple(int(p) for p in parts[1:])
 
 
@@ -65,11 +69,15 @@ def dense_autoencoder(name: str, input_dim: int = 784) -> keras.Model:
 def check_filters(filters: int) -> int:
     """A filter count for :func:`conv_autoencoder`, or a clear error (before any training)."""
     if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
-        raise ValueError(f"Filters per convolution must be a positive whole number, e.g. 8, 32 or 64; got {filters!r}.")
+        raise ValueError(
+            f"Filters per convolution must be a positive whole number, e.g. 8, 32 or 64; got {filters!r}."
+        )
     return filters
 
 
-CONV_GRAMMAR = "conv-<filters>, <filters> a positive whole number, e.g. conv-16, conv-32 (the report's) or conv-64"
+CONV_GRAMMAR = (
+    "conv-<filters>, <filters> a positive whole number, e.g. conv-16, conv-32 (the report's) or conv-64"
+)
 
 
 def conv_filters(name: str) -> int:
@@ -93,12 +101,15 @@ def conv_autoencoder(filters: int, image_shape: tuple[int, int, int] = (28, 28, 
     x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
     x = layers.MaxPooling2D(2)(x)
     x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)
-    outputs = layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid", name="clean_image")(x)
+    outputs = layers.Conv2DTranspose(
+        1, 3, strides=2, padding="same", activation="sigmoid", name="clean_image"
+    )(x)
     return keras.Model(inputs, outputs, name=f"conv-{filters}")
 
 
-def stacked_lstm(units: int = 200, depth: int = 3, window: int = 600, channels: int = 6,
-                 name: str | None = None) -> keras.Model:
+def stacked_lstm(
+    units: int = 200, depth: int = 3, window: int = 600, channels: int = 6, name: str | None = None
+) -> keras.Model:
     """``depth`` stacked LSTM(``units``) layers and a linear output; the report's is 200 x 3 (807,401 parameters)."""
     if units < 1 or depth < 1:
         raise ValueError(f"An LSTM needs units >= 1 and depth >= 1, got {units} and {depth}.")
@@ -109,44 +120,49 @@ def stacked_lstm(units: int = 200, depth: int = 3, window: int = 600, channels: 
     return keras.Model(inputs, layers.Dense(1, name="speed_kmh")(x), name=name or f"lstm-{units}x{depth}")
 
 
-def seed_lstm(window: int = 600, channels: int = 6) -> keras.Model:
+def report_lstm(window: int = 600, channels: int = 6) -> keras.Model:
     """The report's speed model: three stacked LSTM(200) layers and a linear output (807,401 parameters)."""
-    return stacked_lstm(200, 3, window, channels, name="seed-lstm")
+    return stacked_lstm(200, 3, window, channels, name="report-lstm")
 
 
 def conv_lstm(window: int = 600, channels: int = 6, mean_speed_kmh: float = 6.75) -> keras.Model:
     """The efficient default: a strided Conv1D front end (8x shorter sequence) and one small LSTM.
 
     The convolutions pick up per-stride shapes (impacts, swing) at 100 Hz; the LSTM then reads 75
-    steps instead of 600, which is what makes it ~50x cheaper than the seed LSTM on a CPU.
+    steps instead of 600, which is what makes it ~50x cheaper than the report's LSTM on a CPU.
     """
     inputs = keras.Input(shape=(window, channels), name="imu_window")
     x = layers.Conv1D(32, 7, strides=2, padding="same", activation="relu")(inputs)
     x = layers.Conv1D(48, 5, strides=2, padding="same", activation="relu")(x)
     x = layers.MaxPooling1D(2)(x)
     x = layers.LSTM(48)(x)
-    outputs = layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_speed_kmh), name="speed_kmh")(x)
+    outputs = layers.Dense(1, bias_initializer=keras.initializers.Constant(mean_speed_kmh), name="speed_kmh")(
+        x
+    )
     return keras.Model(inputs, outputs, name="conv-lstm")
 
 
-SPEED_MODELS = {"seed-lstm": seed_lstm, "conv-lstm": conv_lstm}
+SPEED_MODELS = {"report-lstm": report_lstm, "conv-lstm": conv_lstm}
+# Older names still accepted: records made before the rename call the report's LSTM "seed-lstm".
+SPEED_ALIASES = {"seed-lstm": "report-lstm"}
 
-
-SPEED_GRAMMAR = "conv-lstm, seed-lstm (the report's), or lstm-<units>x<layers>, e.g. lstm-64x2"
+SPEED_GRAMMAR = "conv-lstm, report-lstm (the report's 3x200 LSTM), or lstm-<units>x<layers>, e.g. lstm-64x2"
 
 
 def check_speed_model(name: str) -> str:
-    """The name, or an error that shows the grammar (before any data is made)."""
+    """The name (an old alias gives its new name), or an error that shows the grammar (before any data)."""
+    name = SPEED_ALIASES.get(name, name)
     parts = str(name).removeprefix("lstm-").split("x")
-    if name in SPEED_MODELS or (str(name).startswith("lstm-") and len(parts) == 2
-                                and all(p.isdigit() and int(p) > 0 for p in parts)):
+    if name in SPEED_MODELS or (
+        str(name).startswith("lstm-") and len(parts) == 2 and all(p.isdigit() and int(p) > 0 for p in parts)
+    ):
         return name
     raise ValueError(f"Unknown speed model {name!r}. Choose {SPEED_GRAMMAR}.")
 
 
 def speed_model(name: str) -> keras.Model:
-    """A speed regressor by name: ``"conv-lstm"`` (default), the report's ``"seed-lstm"``, or ``"lstm-64x2"``."""
-    check_speed_model(name)
+    """A speed regressor by name: ``"conv-lstm"`` (default), the report's ``"report-lstm"``, or ``"lstm-64x2"``."""
+    name = check_speed_model(name)
     if name in SPEED_MODELS:
         return SPEED_MODELS[name]()
     units, depth = (int(p) for p in name.removeprefix("lstm-").split("x"))

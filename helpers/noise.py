@@ -41,8 +41,7 @@ def noisy_versions(
 ) -> dict[float, np.ndarray]:
     """One noisy copy of ``images`` per sigma, each with its own seeded stream."""
     return {
-        check_sigma(s): add_gaussian_noise(images, s, seed=seed + i, clip=clip)
-        for i, s in enumerate(sigmas)
+        check_sigma(s): add_gaussian_noise(images, s, seed=seed + i, clip=clip) for i, s in enumerate(sigmas)
     }
 
 
@@ -52,7 +51,9 @@ class FreshNoise(keras.utils.PyDataset):
     Reproducible: batch ``i`` of epoch ``e`` always draws from seed ``(seed, e, i)``.
     """
 
-    def __init__(self, clean: np.ndarray, sigma: float, batch_size: int = 64, seed: int = 0, clip: bool = False):
+    def __init__(
+        self, clean: np.ndarray, sigma: float, batch_size: int = 64, seed: int = 0, clip: bool = False
+    ):
         super().__init__()
         if len(clean) == 0:
             raise ValueError("FreshNoise needs at least one clean image.")
@@ -68,7 +69,7 @@ class FreshNoise(keras.utils.PyDataset):
         return math.ceil(len(self.clean) / self.batch_size)
 
     def __getitem__(self, index: int):
-        rows = np.sort(self.order[index * self.batch_size: (index + 1) * self.batch_size])
+        rows = np.sort(self.order[index * self.batch_size : (index + 1) * self.batch_size])
         clean = self.clean[rows]
         noisy = add_gaussian_noise(clean, self.sigma, seed=(self.seed, self.epoch, index), clip=self.clip)
         return noisy, clean
@@ -89,4 +90,6 @@ def with_training_noise(model: keras.Model, sigma: float, clip: bool = False) ->
     noisy = [keras.layers.GaussianNoise(check_sigma(sigma), name="training_noise")]
     if clip:
         noisy.append(keras.layers.ReLU(max_value=1.0, name="clip_to_unit"))
-    return keras.Sequential([keras.Input(model.input_shape[1:]), *noisy, model], name=f"{model.name}-with-noise")
+    return keras.Sequential(
+        [keras.Input(model.input_shape[1:]), *noisy, model], name=f"{model.name}-with-noise"
+    )

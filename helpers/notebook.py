@@ -35,30 +35,53 @@ class Session:
 
         return save_figure(fig, self.output_dir / f"{self.notebook}_{name}.png")
 
-    def record(self, section: str, model: str, params: int, seconds: float, seed: int | None = None,
-               **metrics) -> dict:
+    def record(
+        self, section: str, model: str, params: int, seconds: float, seed: int | None = None, **metrics
+    ) -> dict:
         """Add a result record for this profile and ``seed`` (default: the first); :meth:`finish` writes it."""
         seed = self.seeds[0] if seed is None else int(seed)
         metrics.setdefault("started_utc", self.started_utc)
-        rec = make_record(section, model, params, self.profile, seconds, seed=seed, **metrics,
-                          ended_utc=utc_now(), **self.provenance)
+        rec = make_record(
+            section,
+            model,
+            params,
+            self.profile,
+            seconds,
+            seed=seed,
+            **metrics,
+            ended_utc=utc_now(),
+            **self.provenance,
+        )
         self.records = [r for r in self.records if not _same_row(r, rec)] + [rec]
         return rec
 
     def record_run(self, section: str, name: str, model, run, seed: int | None = None, **metrics) -> dict:
         """Record one training: its parameter count from ``model``; its seconds, recipe (epochs, batch size,
-        peak learning rate), validation curve and UTC start from ``run`` (a ``helpers.training.TrainResult``);
-        ``metrics`` (test scores, the setting such as ``sigma``) beside them."""
+        peak learning rate), validation curve (when it validated) and UTC start from ``run`` (a
+        ``helpers.training.TrainResult``); ``metrics`` (test scores, the setting such as ``sigma``) beside them."""
         recipe = run.recipe
         started = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=run.seconds)
-        return self.record(section, name, model.count_params(), run.seconds, seed=seed, **metrics,
-                           epochs=recipe.epochs, batch_size=recipe.batch_size, learning_rate=recipe.learning_rate,
-                           val_curve=run.curve(), started_utc=started.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        curve = {"val_curve": run.curve()} if "val_loss" in run.history else {}
+        return self.record(
+            section,
+            name,
+            model.count_params(),
+            run.seconds,
+            seed=seed,
+            **metrics,
+            epochs=recipe.epochs,
+            batch_size=recipe.batch_size,
+            learning_rate=recipe.learning_rate,
+            **curve,
+            started_utc=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
 
     def finish(self) -> Path:
         """Write this notebook's records atomically; the run command gathers them."""
         path = write_records(self.output_dir, self.notebook, self.records)
-        print(f"{len(self.records)} records -> {path} ({time.perf_counter() - self.started:.0f} s in this notebook)")
+        print(
+            f"{len(self.records)} records -> {path} ({time.perf_counter() - self.started:.0f} s in this notebook)"
+        )
         return path
 
 
@@ -76,10 +99,14 @@ def check_seeds(seeds) -> list[int]:
         if any(isinstance(s, bool) or float(s) != int(s) for s in seeds):
             raise ValueError
     except (TypeError, ValueError):
-        raise ValueError(f"seeds must be a list of whole numbers, e.g. [42] or [42, 43, 44]; got {seeds!r}.") from None
+        raise ValueError(
+            f"seeds must be a list of whole numbers, e.g. [42] or [42, 43, 44]; got {seeds!r}."
+        ) from None
     if not found or len(set(found)) != len(found) or min(found) < 0:
-        raise ValueError(f"seeds must be distinct non-negative whole numbers, at least one, e.g. [42, 43, 44]; "
-                         f"got {seeds!r}.")
+        raise ValueError(
+            f"seeds must be distinct non-negative whole numbers, at least one, e.g. [42, 43, 44]; "
+            f"got {seeds!r}."
+        )
     return found
 
 
@@ -99,8 +126,12 @@ def start(notebook: str, profile: str, seeds, output_dir: str | os.PathLike | No
     set_seed(seeds[0])
     import keras
 
-    print(f"{notebook} | profile {profile} | seed{'s' if len(seeds) > 1 else ''} "
-          f"{', '.join(map(str, seeds))} | outputs -> {out}")
-    print(f"Keras {keras.__version__} on {keras.backend.backend()} | Python {platform.python_version()} | "
-          f"{os.cpu_count()} CPU cores")
+    print(
+        f"{notebook} | profile {profile} | seed{'s' if len(seeds) > 1 else ''} "
+        f"{', '.join(map(str, seeds))} | outputs -> {out}"
+    )
+    print(
+        f"Keras {keras.__version__} on {keras.backend.backend()} | Python {platform.python_version()} | "
+        f"{os.cpu_count()} CPU cores"
+    )
     return Session(notebook=notebook, profile=profile, output_dir=out, seeds=seeds)

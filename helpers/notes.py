@@ -11,31 +11,44 @@ from typing import Sequence
 
 import numpy as np
 
-from helpers import results
+from helpers import results, tables
+from helpers.baselines import SPEED_BASELINES
+from helpers.ele494 import LSTM_TEST_MSE_KMH2
 from helpers.models import code_size
-from helpers.report_numbers import LSTM_TEST_MSE_KMH2
 
 
 def dense(records: list[dict], models: Sequence[str], pca_components: Sequence[int]) -> list[str]:
     """Section I: verdicts; each model against PCA of its code size; what depth and width buy."""
     by = {r["model"]: r for r in results.mean_records(records)}
-    notes = results.verdict_lines(records)
+    notes = tables.verdict_lines(records)
     for code in pca_components:
         pca = by.get(f"pca-{code}")
         for n in (m for m in models if code_size(m) == code and pca):
             gain = 100 * (1 - by[n]["test_mse"] / pca["test_mse"])
-            notes.append(f"- `{n}` vs PCA-{code}: {gain:+.0f}% lower MSE than the best linear code of the same size.")
+            notes.append(
+                f"- `{n}` vs PCA-{code}: {gain:+.0f}% lower MSE than the best linear code of the same size."
+            )
     if {"dense-32", "dense-128-32-128"} <= set(by):
         deep = 100 * (1 - by["dense-128-32-128"]["test_mse"] / by["dense-32"]["test_mse"])
-        notes.append(f"- Depth at a 32-unit code: the 128-32-128 model's MSE is {deep:.0f}% lower than the one-layer model's.")
+        notes.append(
+            f"- Depth at a 32-unit code: the 128-32-128 model's MSE is {deep:.0f}% lower than the one-layer model's."
+        )
     if {"dense-32", "dense-64"} <= set(by):
         wide = 100 * (1 - by["dense-64"]["test_mse"] / by["dense-32"]["test_mse"])
-        notes.append(f"- Width: doubling the one-layer code from 32 to 64 units lowers the MSE by {wide:.0f}%.")
-    return notes + results.study_lines("I")
+        notes.append(
+            f"- Width: doubling the one-layer code from 32 to 64 units lowers the MSE by {wide:.0f}%."
+        )
+    return notes + tables.study_lines("I")
 
 
-def denoise(records: list[dict], sigmas: Sequence[float], models: Sequence[str], retention: dict, per_class: dict,
-            class_names: Sequence[str]) -> list[str]:
+def denoise(
+    records: list[dict],
+    sigmas: Sequence[float],
+    models: Sequence[str],
+    retention: dict,
+    per_class: dict,
+    class_names: Sequence[str],
+) -> list[str]:
     """Section II: each model against the next wider one, detail kept, worst class, baselines beaten, verdicts.
 
     ``retention`` and ``per_class`` are keyed by ``(model name, sigma)``, like the notebook's trained models."""
@@ -47,75 +60,126 @@ def denoise(records: list[dict], sigmas: Sequence[float], models: Sequence[str],
     for narrow, wide in zip(ordered, ordered[1:]):
         for s in sigmas:
             a, b = by[(narrow, s)]["test_mse"], by[(wide, s)]["test_mse"]
-            notes.append(f"- σ={s}: {conv_filters(wide)} filters give {100 * (1 - b / a):+.1f}% lower MSE than "
-                         f"{conv_filters(narrow)} ({b:.5f} vs {a:.5f}).")
+            notes.append(
+                f"- σ={s}: {conv_filters(wide)} filters give {100 * (1 - b / a):+.1f}% lower MSE than "
+                f"{conv_filters(narrow)} ({b:.5f} vs {a:.5f})."
+            )
     for (name, s), kept in retention.items():
         if s in (max(sigmas), min(sigmas)):
             worst = int(np.argmax(per_class[(name, s)]))
-            notes.append(f"- {name} at σ={s} keeps {100 * kept:.0f}% of the clean images' fine-detail (Laplacian) "
-                         f"energy; its worst class is {class_names[worst]} (MSE {per_class[(name, s)][worst]:.4f}).")
+            notes.append(
+                f"- {name} at σ={s} keeps {100 * kept:.0f}% of the clean images' fine-detail (Laplacian) "
+                f"energy; its worst class is {class_names[worst]} (MSE {per_class[(name, s)][worst]:.4f})."
+            )
     for s in sigmas:
-        best = min((r for k, r in by.items() if k[1] == s and not k[0].startswith("conv")), key=lambda r: r["test_mse"])
-        nets = [k[0] for k, r in by.items() if k[1] == s and k[0].startswith("conv") and r["test_mse"] < best["test_mse"]]
-        notes.append(f"- σ={s}: the best baseline is {best['model']} (test MSE {best['test_mse']:.5f}); "
-                     f"beaten by {', '.join(nets) or 'no network'}.")
-    return notes + results.verdict_lines(records) + results.study_lines("II")
+        best = min(
+            (r for k, r in by.items() if k[1] == s and not k[0].startswith("conv")),
+            key=lambda r: r["test_mse"],
+        )
+        nets = [
+            k[0]
+            for k, r in by.items()
+            if k[1] == s and k[0].startswith("conv") and r["test_mse"] < best["test_mse"]
+        ]
+        notes.append(
+            f"- σ={s}: the best baseline is {best['model']} (test MSE {best['test_mse']:.5f}); "
+            f"beaten by {', '.join(nets) or 'no network'}."
+        )
+    return notes + tables.verdict_lines(records) + tables.study_lines("II")
 
 
-def speed(records: list[dict], model_name: str, test_subject: int, unseen: Sequence[int], walks: Sequence[str],
-          simulated: bool, per_speed: dict[float, float]) -> list[str]:
-    """Sections III/IV: the test subject against the baselines, per speed, unseen subjects, the real walk."""
+def speed(
+    records: list[dict],
+    models: Sequence[str],
+    test_subject: int,
+    unseen: Sequence[int],
+    walks: Sequence[str],
+    simulated: bool,
+    per_speed: dict[float, float],
+) -> list[str]:
+    """Sections III/IV: each learned model in ``models`` on the test subject against the baselines
+    (``helpers.baselines.SPEED_BASELINES``), per speed (``per_speed``: the first model's RMSE by speed),
+    on unseen subjects and on the real walk."""
     by = {(r["section"], r["model"], r["subject"]): r for r in results.mean_records(records)}
-    net, mean, ridge = (by[("IV", m, test_subject)]["test_rmse_kmh"] for m in (model_name, "predict-mean", "gait-ridge"))
-    report_rmse = LSTM_TEST_MSE_KMH2 ** 0.5
+    mean, ridge = (by[("IV", m, test_subject)]["test_rmse_kmh"] for m in ("predict-mean", "gait-ridge"))
+    report_rmse = LSTM_TEST_MSE_KMH2**0.5
     worst, best = max(per_speed, key=per_speed.get), min(per_speed, key=per_speed.get)
-    notes = [f"- Data: {'simulated by helpers.gait' if simulated else 'real recordings'}.",
-             f"- Subject {test_subject}: {model_name} RMSE {net:.3f} km/h = {net / mean:.0%} of predicting the mean "
-             f"({mean:.3f} km/h); the gait-feature ridge gets {ridge:.3f} km/h. The report's LSTM got {report_rmse:.2f} "
-             f"km/h (MSE {LSTM_TEST_MSE_KMH2}) on a real subject" + (": a number on simulated subjects is not "
-             "comparable with it, so no verdict is given." if simulated else "."),
-             f"- Worst speed for subject {test_subject}: {worst} km/h (RMSE {per_speed[worst]:.3f}); best: {best} km/h "
-             f"({per_speed[best]:.3f})."]
+    notes = [f"- Data: {'simulated by helpers.gait' if simulated else 'real recordings'}."]
+    for model in models:
+        net = by[("IV", model, test_subject)]["test_rmse_kmh"]
+        notes.append(
+            f"- Subject {test_subject}: {model} RMSE {net:.3f} km/h = {net / mean:.0%} of predicting the mean "
+            f"({mean:.3f} km/h); the gait-feature ridge gets {ridge:.3f} km/h."
+        )
+    notes += [
+        f"- The report's LSTM got {report_rmse:.2f} km/h (MSE {LSTM_TEST_MSE_KMH2}) on a real subject"
+        + (
+            ": a number on simulated subjects is not comparable with it, so no verdict is given."
+            if simulated
+            else "."
+        ),
+        f"- Worst speed for subject {test_subject} ({models[0]}): {worst} km/h (RMSE {per_speed[worst]:.3f}); "
+        f"best: {best} km/h ({per_speed[best]:.3f}).",
+    ]
+    compared = [*models, *SPEED_BASELINES]
     if unseen:
+
         def spread(model: str) -> str:
             rmse = np.array([by[("IV", model, i)]["test_rmse_kmh"] for i in unseen])
             sd = f" ± {rmse.std(ddof=1):.3f}" if len(rmse) > 1 else ""
             return f"{rmse.mean():.3f}{sd} km/h ({rmse.min():.3f}–{rmse.max():.3f})"
-        notes.append(f"- {len(unseen)} unseen subject(s) ({', '.join(map(str, unseen))}), RMSE mean ± sd (min–max): "
-                     f"{model_name} {spread(model_name)}; ridge {spread('gait-ridge')}; ZUPT {spread('zupt')}; "
-                     f"mean {spread('predict-mean')}.")
+
+        notes.append(
+            f"- {len(unseen)} unseen subject(s) ({', '.join(map(str, unseen))}), RMSE mean ± sd (min–max): "
+            + "; ".join(f"{m} {spread(m)}" for m in compared)
+            + "."
+        )
     for name in walks:
-        walked = {m: by[("IV", m, name)] for m in (model_name, "gait-ridge", "zupt", "predict-mean")}
+        walked = {m: by[("IV", m, name)] for m in compared}
         err = {m: r["pred_mean_kmh"] - r["true_speed_kmh"] for m, r in walked.items()}
-        notes.append(f"- Real walk, {name.split('-')[-1]} foot (true {walked[model_name]['true_speed_kmh']:.2f} km/h): "
-                     f"{model_name} is off by {err[model_name]:+.2f} km/h on average (ridge {err['gait-ridge']:+.2f}, "
-                     f"ZUPT {err['zupt']:+.2f}, mean {err['predict-mean']:+.2f}); on simulated subject {test_subject} its "
-                     f"RMSE is {net:.2f} km/h. That gap is how far the simulator's models transfer.")
-    return notes + results.verdict_lines(records) + results.study_lines("IV")
+        notes.append(
+            f"- Real walk, {name.split('-')[-1]} foot (true {walked[models[0]]['true_speed_kmh']:.2f} km/h), "
+            "mean error: "
+            + ", ".join(f"{m} {err[m]:+.2f} km/h" for m in compared)
+            + ". The learned models' gap "
+            "between this and their simulated RMSE is how far the simulator's models transfer."
+        )
+    return notes + tables.verdict_lines(records) + tables.study_lines("IV")
 
 
 def vae(records: list[dict], seeds: Sequence[int]) -> list[str]:
     """Section V: VAE against plain AE per code size, the sharpness diagnostic, and the ELBO across sizes."""
     means = results.mean_records(records)
     by = {r["model"]: r for r in means}
-    notes = [f"- Seeds: {', '.join(map(str, seeds))}; the figures show seed {seeds[0]}, the numbers are seed means."]
+    notes = [
+        f"- Seeds: {', '.join(map(str, seeds))}; the figures show seed {seeds[0]}, the numbers are seed means."
+    ]
     compared = results.vae_vs_autoencoder(means)
     for d in dict.fromkeys(c["latent_dim"] for c in compared):
         here = [c for c in compared if c["latent_dim"] == d]
-        notes.append(f"- **{d}-d codes, VAE vs plain AE:** the VAE is better on {sum(c['vae_better'] for c in here)} "
-                     f"of {len(here)} continuity and sample-quality measures.")
-        notes += [f"  - {c['label']}: VAE {c['vae']:.3g} vs plain AE {c['ae']:.3g} — "
-                  f"{'the VAE is better' if c['vae_better'] else '**the plain AE is better here**'}." for c in here]
+        notes.append(
+            f"- **{d}-d codes, VAE vs plain AE:** the VAE is better on {sum(c['vae_better'] for c in here)} "
+            f"of {len(here)} continuity and sample-quality measures."
+        )
+        notes += [
+            f"  - {c['label']}: VAE {c['vae']:.3g} vs plain AE {c['ae']:.3g} — "
+            f"{'the VAE is better' if c['vae_better'] else '**the plain AE is better here**'}."
+            for c in here
+        ]
         v, a = by[f"vae-{d}d"], by[f"ae-{d}d"]
         sharper = "plain AE" if a["sample_confident_share"] > v["sample_confident_share"] else "VAE"
-        notes.append(f"  - Diagnostic: the judge is sure about {v['sample_confident_share']:.0%} of the VAE's samples "
-                     f"and {a['sample_confident_share']:.0%} of the plain AE's ({sharper} higher) — sharpness, not "
-                     "continuity; compare the samples figure.")
+        notes.append(
+            f"  - Diagnostic: the judge is sure about {v['sample_confident_share']:.0%} of the VAE's samples "
+            f"and {a['sample_confident_share']:.0%} of the plain AE's ({sharper} higher) — sharpness, not "
+            "continuity; compare the samples figure."
+        )
     vaes = sorted((r for r in means if r["model"].startswith("vae")), key=lambda r: r["latent_dim"])
     if len(vaes) > 1:
         lo, hi = vaes[0], vaes[-1]
-        notes.append(f"- Negative ELBO: {hi['latent_dim']}-d {hi['test_neg_elbo_nats']:.1f} nats vs {lo['latent_dim']}-d "
-                     f"{lo['test_neg_elbo_nats']:.1f} nats; the larger code reconstructs better "
-                     f"({hi['test_recon_nats']:.1f} vs {lo['test_recon_nats']:.1f}) and pays more KL "
-                     f"({hi['test_kl_nats']:.1f} vs {lo['test_kl_nats']:.1f}).")
+        notes.append(
+            f"- Negative ELBO: {hi['latent_dim']}-d {hi['test_neg_elbo_nats']:.1f} nats vs {lo['latent_dim']}-d "
+            f"{lo['test_neg_elbo_nats']:.1f} nats; the larger code reconstructs better "
+            f"({hi['test_recon_nats']:.1f} vs {lo['test_recon_nats']:.1f}) and pays more KL "
+            f"({hi['test_kl_nats']:.1f} vs {lo['test_kl_nats']:.1f})."
+        )
     return notes

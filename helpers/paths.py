@@ -8,7 +8,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+# In a checkout, everything lives in it. Installed elsewhere (pip install of a .zip or git URL, e.g. on
+# Colab), data caches and runs go under $WORKBOOK_HOME or the working directory: never into site-packages,
+# where a file browser cannot see them and `pip uninstall` would leave them behind.
+IN_CHECKOUT = (_PACKAGE_PARENT / "pyproject.toml").is_file() and (_PACKAGE_PARENT / "notebooks").is_dir()
+PROJECT_ROOT = (
+    _PACKAGE_PARENT if IN_CHECKOUT else Path(os.environ.get("WORKBOOK_HOME") or Path.cwd()).resolve()
+)
 DATA_DIR = PROJECT_ROOT / "data"
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 RUNS_DIR = PROJECT_ROOT / "runs"

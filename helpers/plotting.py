@@ -102,12 +102,20 @@ def population_figure(spread: Mapping[str, np.ndarray], walk_kmh: float = 4.5, r
     """The simulated population's spread (histograms, bars) beside the published figures it is grounded in
     (:data:`helpers.gait.POPULATION`: mean as a line, +-1 sd as a band, shares as markers)."""
     fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
-    panels = [("walk_ratio_cm", "walk ratio (cm per step/min)", f"Walking at {walk_kmh} km/h"),
-              ("run_stride_hz", "stride frequency (Hz)", f"Running at {run_kmh} km/h"),
-              ("run_duty_pct", "duty factor (% of the stride on the ground)", f"Running at {run_kmh} km/h")]
+    panels = [
+        ("walk_ratio_cm", "walk ratio (cm per step/min)", f"Walking at {walk_kmh} km/h"),
+        ("run_stride_hz", "stride frequency (Hz)", f"Running at {run_kmh} km/h"),
+        ("run_duty_pct", "duty factor (% of the stride on the ground)", f"Running at {run_kmh} km/h"),
+    ]
     for ax, (key, label, title) in zip(axes, panels):
         values = spread[key]
-        ax.hist(values, bins=25, color="tab:blue", alpha=0.7, label=f"simulated, {values.mean():.3g} ± {values.std(ddof=1):.2g}")
+        ax.hist(
+            values,
+            bins=25,
+            color="tab:blue",
+            alpha=0.7,
+            label=f"simulated, {values.mean():.3g} ± {values.std(ddof=1):.2g}",
+        )
         mean, sd, source = POPULATION[key]
         ax.axvspan(mean - sd, mean + sd, color="tab:orange", alpha=0.25)
         ax.axvline(mean, color="tab:orange", lw=2, label=f"{source}: {mean:g} ± {sd:g}")

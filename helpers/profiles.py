@@ -28,8 +28,10 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "dense": {
         "smoke": {
             "train_limit": 2048,
-            "recipes": {m: Recipe(2, 256, 3e-3, "cosine") for m in
-                        ("dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128")},
+            "recipes": {
+                m: Recipe(2, 256, 3e-3, "cosine")
+                for m in ("dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128")
+            },
         },
         "standard": {
             "train_limit": None,
@@ -47,8 +49,10 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "report": {
             "train_limit": None,
-            "recipes": {m: Recipe(50, **_REPORT_ADAM) for m in
-                        ("dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128")},
+            "recipes": {
+                m: Recipe(50, **_REPORT_ADAM)
+                for m in ("dense-32", "dense-64", "dense-128-32-128", "dense-128-64-128")
+            },
         },
     },
     # Section II, keyed by model name (conv-<filters>); a model a table does not name gets the recipe of the
@@ -62,37 +66,51 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         "smoke": {
             "train_limit": 1024,
             "test_limit": 1000,
-            "fresh_noise": True, "noise_in_graph": False, "precision": "float32",
+            "fresh_noise": True,
+            "noise_in_graph": False,
+            "precision": "float32",
             "engine": {pair: dict(_BF16_IN_GRAPH) for pair in (("conv-32", 0.3), ("conv-32", 0.2))},
             "first": {"conv-32": Recipe(1, 64, 3e-3, "cosine"), "conv-64": Recipe(1, 64, 3e-3, "cosine")},
             "finetune": {"conv-32": Recipe(1, 64, 1e-3, "cosine"), "conv-64": Recipe(1, 64, 1e-3, "cosine")},
             # the standard plan's shape, in seconds: conv-32 fine-tunes every sigma from a sigma 0.2 base
             "base": {"conv-32": 0.2},
-            "warm": {("conv-32", 0.3): Recipe(1, 32, 2e-3, "cosine"), ("conv-32", 0.2): Recipe(1, 16, 1e-3, "cosine")},
+            "warm": {
+                ("conv-32", 0.3): Recipe(1, 32, 2e-3, "cosine"),
+                ("conv-32", 0.2): Recipe(1, 16, 1e-3, "cosine"),
+            },
             "scratch": {("conv-32", 0.2): Recipe(1, 16, 1.5e-3, "cosine")},
         },
         "standard": {
             "train_limit": None,
             "test_limit": None,
             # The section's noise pipeline and compute precision: the float32 FreshNoise PyDataset.
-            "fresh_noise": True, "noise_in_graph": False, "precision": "float32",
+            "fresh_noise": True,
+            "noise_in_graph": False,
+            "precision": "float32",
             # conv-32 at sigma 0.3 and 0.2 (and its base): bfloat16, noise drawn in the graph (docs/recipes.md).
             "engine": {pair: dict(_BF16_IN_GRAPH) for pair in (("conv-32", 0.3), ("conv-32", 0.2))},
-            "first": {"conv-32": Recipe(40, 32, 2e-3, "cosine", warmup_epochs=1),
-                      "conv-64": Recipe(30, 64, 3e-3, "cosine", warmup_epochs=1)},
+            "first": {
+                "conv-32": Recipe(40, 32, 2e-3, "cosine", warmup_epochs=1),
+                "conv-64": Recipe(30, 64, 3e-3, "cosine", warmup_epochs=1),
+            },
             # Fine-tunes: the validation curves flatten after 1-2 epochs; 6 epochs (docs/recipes.md).
             "finetune": {"conv-32": Recipe(6, 32, 1e-3, "cosine"), "conv-64": Recipe(6, 64, 1e-3, "cosine")},
             # conv-32: a sigma 0.2 base model (60 epochs from scratch), every sigma fine-tuned from it; each
             # step chosen on validation MSE, seeds 42-44 (docs/recipes.md).
             "base": {"conv-32": 0.2},
-            "warm": {("conv-32", 0.3): Recipe(12, 32, 2e-3, "cosine", warmup_epochs=1),
-                     ("conv-32", 0.2): Recipe(12, 16, 1e-3, "cosine", warmup_epochs=1)},
+            "warm": {
+                ("conv-32", 0.3): Recipe(12, 32, 2e-3, "cosine", warmup_epochs=1),
+                ("conv-32", 0.2): Recipe(12, 16, 1e-3, "cosine", warmup_epochs=1),
+            },
             "scratch": {("conv-32", 0.2): Recipe(60, 16, 1.5e-3, "cosine", warmup_epochs=1)},
         },
         "report": {
             "train_limit": None,
             "test_limit": None,
-            "fresh_noise": False, "noise_in_graph": False, "precision": "float32", "engine": {},
+            "fresh_noise": False,
+            "noise_in_graph": False,
+            "precision": "float32",
+            "engine": {},
             "first": {"conv-32": Recipe(65, **_REPORT_ADAM), "conv-64": Recipe(65, **_REPORT_ADAM)},
             "finetune": None,  # the report trained every model from scratch
             "base": {},
@@ -105,28 +123,56 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     # run falls by 0.2-0.3 nats over the last 5 epochs (vae-2d 264.48 -> 264.26, vae-16d 242.32 -> 242.06,
     # ae-2d 255.66 -> 255.38): the curves have flattened.
     "vae": {
-        "smoke": {"train_limit": 2048, "test_limit": 1000, "hidden": 64,
-                  "recipe": Recipe(1, 128, 2e-3, "cosine"), "judge": Recipe(1, 128, 2e-3, "cosine")},
-        "standard": {"train_limit": None, "test_limit": None, "hidden": 256,
-                     "recipe": Recipe(25, 128, 2e-3, "cosine", warmup_epochs=1),
-                     "judge": Recipe(6, 128, 2e-3, "cosine")},
-        "report": {"train_limit": None, "test_limit": None, "hidden": 256,
-                   "recipe": Recipe(50, **_REPORT_ADAM), "judge": Recipe(10, **_REPORT_ADAM)},
+        "smoke": {
+            "train_limit": 2048,
+            "test_limit": 1000,
+            "hidden": 64,
+            "recipe": Recipe(1, 128, 2e-3, "cosine"),
+            "judge": Recipe(1, 128, 2e-3, "cosine"),
+        },
+        "standard": {
+            "train_limit": None,
+            "test_limit": None,
+            "hidden": 256,
+            "recipe": Recipe(25, 128, 2e-3, "cosine", warmup_epochs=1),
+            "judge": Recipe(6, 128, 2e-3, "cosine"),
+        },
+        "report": {
+            "train_limit": None,
+            "test_limit": None,
+            "hidden": 256,
+            "recipe": Recipe(50, **_REPORT_ADAM),
+            "judge": Recipe(10, **_REPORT_ADAM),
+        },
     },
     # Sections III/IV. Windows are cut lazily from continuous recordings; augmentation on by default.
     # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 1.08 +- 0.07 km/h (seeds 42-44,
     # git 141b2c9), against 1.73 for predicting the mean, 2.00 for the gait-feature ridge and 0.50 for the
     # untrained ZUPT estimate. No longer schedule was tried on validation: the next step for this section.
     "imu": {
-        "smoke": {"windows_per_speed": 20, "model": "conv-lstm", "zupt_windows": 24, "unseen_subjects": [7],
-                  "recipe": Recipe(1, 32, 3e-3, "cosine")},
-        "standard": {"windows_per_speed": 1000, "model": "conv-lstm", "zupt_windows": 600,
-                     "unseen_subjects": [5, 6, 7, 8, 9],
-                     "recipe": Recipe(5, 64, 3e-3, "cosine", warmup_epochs=0.5)},
-        # The report tested on subject 4 alone; its seed LSTM predicts ~25x slower than the conv-LSTM. One run
+        "smoke": {
+            "windows_per_speed": 20,
+            "model": "conv-lstm",
+            "zupt_windows": 24,
+            "unseen_subjects": [7],
+            "recipe": Recipe(1, 32, 3e-3, "cosine"),
+        },
+        "standard": {
+            "windows_per_speed": 1000,
+            "model": "conv-lstm",
+            "zupt_windows": 600,
+            "unseen_subjects": [5, 6, 7, 8, 9],
+            "recipe": Recipe(5, 64, 3e-3, "cosine", warmup_epochs=0.5),
+        },
+        # The report tested on subject 4 alone; its LSTM predicts ~25x slower than the conv-LSTM. One run
         # (results/report, git f62433e): 2,033 s + 3,438 s of training on 2 cores, peak memory 2.7 GB.
-        "report": {"windows_per_speed": 1000, "model": "seed-lstm", "zupt_windows": 600, "unseen_subjects": [],
-                   "recipe": Recipe(3, **_REPORT_ADAM)},
+        "report": {
+            "windows_per_speed": 1000,
+            "model": "report-lstm",
+            "zupt_windows": 600,
+            "unseen_subjects": [],
+            "recipe": Recipe(3, **_REPORT_ADAM),
+        },
     },
 }
 
@@ -183,8 +229,10 @@ def warm_recipe(config: dict[str, Any], model: str, sigma: float) -> Recipe:
     else the model's ``finetune``."""
     own = config.get("warm", {}).get((model, sigma))
     if own is None and config.get("finetune") is None:
-        raise ValueError("This profile has no fine-tune recipe (the report trained every model from scratch): "
-                         "set warm_start to False, or choose the standard profile.")
+        raise ValueError(
+            "This profile has no fine-tune recipe (the report trained every model from scratch): "
+            "set warm_start to False, or choose the standard profile."
+        )
     return own or denoise_recipe(config["finetune"], model)
 
 
@@ -205,8 +253,14 @@ class DenoiseStep(NamedTuple):
         return conv_filters(self.model)
 
 
-def denoise_plan(config: dict[str, Any], models: list[str], sigma_order: list[float], warm_start: bool,
-                 engine: dict[str, Any] | None = None, **overrides: Any) -> list[DenoiseStep]:
+def denoise_plan(
+    config: dict[str, Any],
+    models: list[str],
+    sigma_order: list[float],
+    warm_start: bool,
+    engine: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> list[DenoiseStep]:
     """Section II's training plan, in training order, model by model (``conv-<filters>`` names).
 
     With ``warm_start``, a model whose ``base`` sigma is among ``sigma_order`` first trains a base model from
@@ -224,15 +278,22 @@ def denoise_plan(config: dict[str, Any], models: list[str], sigma_order: list[fl
         conv_filters(model)
 
     def step(model: str, sigma: float, start: str, is_base: bool = False) -> DenoiseStep:
-        recipe = (scratch_recipe(config, model, sigma).override(**overrides) if start == "scratch"
-                  else warm_recipe(config, model, sigma))
-        return DenoiseStep(model, sigma, recipe, start, denoise_engine(config, model, sigma, **(engine or {})), is_base)
+        recipe = (
+            scratch_recipe(config, model, sigma).override(**overrides)
+            if start == "scratch"
+            else warm_recipe(config, model, sigma)
+        )
+        return DenoiseStep(
+            model, sigma, recipe, start, denoise_engine(config, model, sigma, **(engine or {})), is_base
+        )
 
     plan = []
     for model in models:
         base = config.get("base", {}).get(model) if warm_start else None
         if base in sigma_order:
-            plan += [step(model, base, "scratch", is_base=True)] + [step(model, s, "base") for s in sigma_order]
+            plan += [step(model, base, "scratch", is_base=True)] + [
+                step(model, s, "base") for s in sigma_order
+            ]
             continue
         for k, sigma in enumerate(sigma_order):
             chained = warm_start and k > 0 and (model, sigma) not in config.get("scratch", {})

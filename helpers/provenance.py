@@ -46,17 +46,28 @@ def machine() -> str:
     except Exception:  # provenance must never break a run
         pass
     mem = memory_gib()
-    return (f"{os.cpu_count()}-core {cpu_model()}, {mem} GiB RAM, {platform.system()} {platform.machine()}, "
-            f"{gpu}")
+    return (
+        f"{os.cpu_count()}-core {cpu_model()}, {mem} GiB RAM, {platform.system()} {platform.machine()}, {gpu}"
+    )
 
 
 def git_state() -> tuple[str, bool | None]:
     """``(short revision, tree clean?)`` of the checkout; ``("unknown", None)`` outside one (e.g. Colab)."""
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return (rev, not dirty) if rev else ("unknown", None)
     except (OSError, subprocess.SubprocessError):
         return "unknown", None
@@ -81,8 +92,13 @@ def machine_fields() -> dict:
             gpu = f"{len(gpus)} GPU(s)" if gpus else "none"
     except Exception:  # provenance must never break a run
         pass
-    return {"cpu": cpu_model(), "cores": os.cpu_count(), "ram_gib": memory_gib(), "gpu": gpu,
-            "os": f"{platform.system()} {platform.machine()}"}
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "ram_gib": memory_gib(),
+        "gpu": gpu,
+        "os": f"{platform.system()} {platform.machine()}",
+    }
 
 
 def utc_now() -> str:
@@ -94,8 +110,12 @@ def record_provenance() -> dict:
 
     A record adds its own profile, seed and UTC start and end (``helpers.notebook.Session``)."""
     rev, clean = git_state()
-    return {"git": rev, "git_clean": clean, "machine": machine_fields(),
-            "packages": {"python": platform.python_version(), **package_versions()}}
+    return {
+        "git": rev,
+        "git_clean": clean,
+        "machine": machine_fields(),
+        "packages": {"python": platform.python_version(), **package_versions()},
+    }
 
 
 def package_versions() -> dict[str, str]:
@@ -108,9 +128,43 @@ def package_versions() -> dict[str, str]:
     return found
 
 
-def header(profile: str) -> str:
-    """A markdown paragraph stating when, where and with what a run was made."""
-    versions = ", ".join(f"{k} {v}" for k, v in package_versions().items())
-    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"Profile `{profile}`, gathered {now} on {machine()} (when each notebook ran: see the README).  \n"
-            f"Python {platform.python_version()}; {versions}; git {git_revision()}.")
+def header(records: list[dict], profile: str) -> str:
+    """A markdown paragraph, computed from ``records``' own provenance fields, stating when, where and with
+    what they were made: the UTC span, each git revision (and whether its tree was clean) with its record
+    count, the machines and the package versions. Records marked ``backfilled`` are counted as such."""
+    if not records:
+        return f"Profile `{profile}`: no records."
+    starts = sorted(r["started_utc"] for r in records if r.get("started_utc"))
+    ends = sorted(r["ended_utc"] for r in records if r.get("ended_utc"))
+    span = f"{starts[0]} to {ends[-1]}" if starts and ends else "unknown times"
+    revisions: dict[str, int] = {}
+    for r in records:
+        clean = {True: "", False: " with local changes", None: ""}[r.get("git_clean")]
+        key = f"{r.get('git', 'unknown')}{clean}"
+        revisions[key] = revisions.get(key, 0) + 1
+    machines = sorted({_machine_text(r.get("machine")) for r in records})
+    versions = sorted(
+        {", ".join(f"{k} {v}" for k, v in (r.get("packages") or {}).items()) for r in records} - {""}
+    )
+    backfilled = sum(bool(r.get("backfilled")) for r in records)
+    seeds = sorted({r["seed"] for r in records if r.get("seed") is not None})
+    lines = [
+        f"Profile `{profile}`, {len(records)} records, seeds {', '.join(map(str, seeds)) or 'none'}, "
+        f"made {span}.",
+        "git: " + "; ".join(f"{rev} ({n} records)" for rev, n in revisions.items()) + ".",
+        "Machine: " + "; ".join(machines) + ".",
+        "Versions: " + " | ".join(versions) + "." if versions else "Versions: unknown.",
+    ]
+    if backfilled:
+        lines.append(
+            f"{backfilled} records carry provenance backfilled from what is known of their runs "
+            "(`backfilled: true`; scripts/backfill_provenance.py)."
+        )
+    return "  \n".join(lines)
+
+
+def _machine_text(fields: dict | None) -> str:
+    if not fields:
+        return "unknown"
+    ram = f", {fields['ram_gib']} GiB RAM" if fields.get("ram_gib") else ""
+    return f"{fields.get('cores', '?')}-core {fields.get('cpu', '?')}{ram}, GPU: {fields.get('gpu', '?')}"

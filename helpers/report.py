@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.ele494 import LSTM_TEST_MSE_KMH2
 from helpers.paths import atomic_write_text
-from helpers.report_numbers import LSTM_TEST_MSE_KMH2
-from helpers.results import (HEADLINE, VERDICT_RULE, fmt, is_simulated, mean_records, report_value, section_table,
-                             seed_rows, vae_vs_autoencoder, verdict_lines)
+from helpers.results import HEADLINE, is_simulated, mean_records, report_value, seed_rows, vae_vs_autoencoder
+from helpers.tables import VERDICT_RULE, fmt, section_table, verdict_lines
 
 SECTION_TITLES = {
     "I": "Section I — dense autoencoders (test MSE)",
@@ -18,16 +18,27 @@ SECTION_TITLES = {
 }
 FIGURES = {
     "I": ["01_dense_autoencoders_reconstructions.png"],
-    "II": ["02_denoising_autoencoders_examples_sigma_0.3.png", "02_denoising_autoencoders_time_to_quality.png"],
-    "IV": ["03_lstm_speed_estimation_section4_predictions.png", "03_lstm_speed_estimation_realism_check.png",
-           "03_lstm_speed_estimation_population_spread.png"],
-    "V": ["04_variational_autoencoder_latent_maps.png", "04_variational_autoencoder_interpolation_vae-2d.png",
-          "04_variational_autoencoder_interpolation_ae-2d.png"],
+    "II": [
+        "02_denoising_autoencoders_examples_sigma_0.3.png",
+        "02_denoising_autoencoders_time_to_quality.png",
+    ],
+    "IV": [
+        "03_lstm_speed_estimation_section4_predictions.png",
+        "03_lstm_speed_estimation_realism_check.png",
+        "03_lstm_speed_estimation_population_spread.png",
+    ],
+    "V": [
+        "04_variational_autoencoder_latent_maps.png",
+        "04_variational_autoencoder_interpolation_vae-2d.png",
+        "04_variational_autoencoder_interpolation_ae-2d.png",
+    ],
 }
-EXTRA_COLUMNS = {"V": ("sample_frechet", "interp_frechet", "interp_path_ratio", "interp_max_jump_share"),
-                 "III": ("train_rmse_kmh",),
-                 # The real walk's rows (real: true) carry the motion-capture speed and the mean prediction.
-                 "IV": ("train_rmse_kmh", "true_speed_kmh", "pred_mean_kmh", "pred_sd_kmh")}
+EXTRA_COLUMNS = {
+    "V": ("sample_frechet", "interp_frechet", "interp_path_ratio", "interp_max_jump_share"),
+    "III": ("train_rmse_kmh",),
+    # The real walk's rows (real: true) carry the motion-capture speed and the mean prediction.
+    "IV": ("train_rmse_kmh", "true_speed_kmh", "pred_mean_kmh", "pred_sd_kmh"),
+}
 
 
 def _report_cell(record: dict) -> str:
@@ -44,30 +55,57 @@ def _continuity_lines(rows: list[dict]) -> list[str]:
     compared = vae_vs_autoencoder(mean_records(rows))
     if not compared:
         return []
-    per_seed = [vae_vs_autoencoder([r for r in rows if r.get("seed") == seed])
-                for seed in sorted({r.get("seed") for r in rows}, key=str)]
-    lines = ["", "| code size | measure | VAE (seed mean) | plain AE (seed mean) | VAE better on |", "|---:|---|---:|---:|:---:|"]
+    per_seed = [
+        vae_vs_autoencoder([r for r in rows if r.get("seed") == seed])
+        for seed in sorted({r.get("seed") for r in rows}, key=str)
+    ]
+    lines = [
+        "",
+        "| code size | measure | VAE (seed mean) | plain AE (seed mean) | VAE better on |",
+        "|---:|---|---:|---:|:---:|",
+    ]
     robust = 0
     for c in compared:
-        wins = [x["vae_better"] for found in per_seed for x in found
-                if (x["latent_dim"], x["measure"]) == (c["latent_dim"], c["measure"])]
+        wins = [
+            x["vae_better"]
+            for found in per_seed
+            for x in found
+            if (x["latent_dim"], x["measure"]) == (c["latent_dim"], c["measure"])
+        ]
         robust += bool(wins) and all(wins)
-        lines.append(f"| {c['latent_dim']} | {c['label']} | {fmt(c['vae'])} | {fmt(c['ae'])} | "
-                     f"{sum(wins)} of {len(wins)} seeds |")
-    return lines + ["", f"The VAE is better on every seed in {robust} of {len(compared)} continuity and "
-                        "sample-quality comparisons."]
+        lines.append(
+            f"| {c['latent_dim']} | {c['label']} | {fmt(c['vae'])} | {fmt(c['ae'])} | "
+            f"{sum(wins)} of {len(wins)} seeds |"
+        )
+    return lines + [
+        "",
+        f"The VAE is better on every seed in {robust} of {len(compared)} continuity and "
+        "sample-quality comparisons.",
+    ]
 
 
-def report_markdown(records: list[dict], header: str, figure_dir: Path | None = None,
-                    figure_prefix: str = "") -> str:
-    lines = ["# Reproduction report: ELE494 \"Autoencoders/LSTM networks\"", "", header, "",
-             "Every number below comes from `results.json` of this run; the \"beats report?\" column is computed "
-             "by `helpers.results.verdict`, never typed.", "", VERDICT_RULE, ""]
+def report_markdown(
+    records: list[dict], header: str, figure_dir: Path | None = None, figure_prefix: str = ""
+) -> str:
+    lines = [
+        '# Reproduction report: ELE494 "Autoencoders/LSTM networks"',
+        "",
+        header,
+        "",
+        'Every number below comes from `results.json` of this run; the "beats report?" column is computed '
+        "by `helpers.results.verdict`, never typed.",
+        "",
+        VERDICT_RULE,
+        "",
+    ]
     if any(r.get("simulated") for r in records):
-        lines += ["> **Sections III/IV used simulated IMU data** (`helpers.gait`), because the course's recordings "
-                  "are not public. Their numbers describe the simulator, not real subjects, and get no verdict "
-                  "against the report's real-data number. Rows on `gaitmap-walk-*` are a real overground walk "
-                  "(gaitmap's example data, motion-capture speed): the sim-to-real test.", ""]
+        lines += [
+            "> **Sections III/IV used simulated IMU data** (`helpers.gait`), because the course's recordings "
+            "are not public. Their numbers describe the simulator, not real subjects, and get no verdict "
+            "against the report's real-data number. Rows on `gaitmap-walk-*` are a real overground walk "
+            "(gaitmap's example data, motion-capture speed): the sim-to-real test.",
+            "",
+        ]
     for section, title in SECTION_TITLES.items():
         rows = [r for r in records if r["section"] == section]
         if not rows:
@@ -77,8 +115,12 @@ def report_markdown(records: list[dict], header: str, figure_dir: Path | None = 
         verdicts = [row["verdict"] for row in seed_rows(rows) if row["verdict"] and not row["simulated"]]
         if verdicts:
             robust = sum(v.startswith("yes") for v in verdicts)
-            lines += ["", f"Beats the report robustly in {robust} of {len(verdicts)} comparable rows:", "",
-                      *verdict_lines(rows)]
+            lines += [
+                "",
+                f"Beats the report robustly in {robust} of {len(verdicts)} comparable rows:",
+                "",
+                *verdict_lines(rows),
+            ]
         if section == "V":
             lines += _continuity_lines(rows)
         for name in FIGURES.get(section, ()):
@@ -88,7 +130,9 @@ def report_markdown(records: list[dict], header: str, figure_dir: Path | None = 
     return "\n".join(lines)
 
 
-def write_report(output_dir: str | Path, records: list[dict], header: str, figure_dir: Path | None = None) -> Path:
+def write_report(
+    output_dir: str | Path, records: list[dict], header: str, figure_dir: Path | None = None
+) -> Path:
     """Write ``REPORT.md`` atomically; its figures come from ``figure_dir`` (default: beside it)."""
     output_dir = Path(output_dir)
     figure_dir = Path(figure_dir) if figure_dir else output_dir

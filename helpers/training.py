@@ -54,11 +54,15 @@ class Recipe:
         if self.epochs < 1 or self.batch_size < 1 or not self.learning_rate > 0:
             raise ValueError(f"Recipe needs epochs >= 1, batch_size >= 1 and learning_rate > 0, got {self}.")
         if not 0 <= self.average_epochs < self.epochs:
-            raise ValueError(f"average_epochs must be 0 (no averaging) or fewer than epochs ({self.epochs}), "
-                             f"got {self.average_epochs}.")
+            raise ValueError(
+                f"average_epochs must be 0 (no averaging) or fewer than epochs ({self.epochs}), "
+                f"got {self.average_epochs}."
+            )
         if self.average_epochs and self.schedule == "cosine" and not self.final_lr_fraction > 0:
-            raise ValueError("Weight averaging over a tail at learning rate 0 averages identical weights: "
-                             "give final_lr_fraction > 0 (e.g. 0.1) with average_epochs.")
+            raise ValueError(
+                "Weight averaging over a tail at learning rate 0 averages identical weights: "
+                "give final_lr_fraction > 0 (e.g. 0.1) with average_epochs."
+            )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +98,7 @@ def tf_data_autotune_off():
         try:  # Keras' own adapter classes: private, so a Keras that moves them just keeps the autotuner
             from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
             from keras.src.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
+
             adapters = [ArrayDataAdapter, PyDatasetAdapter]
         except ImportError:
             pass
@@ -231,14 +236,20 @@ def fit(
     steps = len(x) if y is None else math.ceil(n / recipe.batch_size)
     optimizer = keras.optimizers.Adam(learning_rate(recipe, steps))
     if compile is None:
-        model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), steps_per_execution=STEPS_PER_EXECUTION)
+        model.compile(
+            optimizer=optimizer, loss=loss, metrics=list(metrics), steps_per_execution=STEPS_PER_EXECUTION
+        )
     else:
         compile(model, optimizer)
     clock = EpochClock()
     averaging = [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
     kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
-    if isinstance(validation_data, tuple) and validation_batch_size:  # arrays: score them in big batches (Keras
-        kwargs["validation_batch_size"] = validation_batch_size  # uses the training batch: ~1 s per epoch at 16)
+    if (
+        isinstance(validation_data, tuple) and validation_batch_size
+    ):  # arrays: score them in big batches (Keras
+        kwargs["validation_batch_size"] = (
+            validation_batch_size  # uses the training batch: ~1 s per epoch at 16)
+        )
     with tf_data_autotune_off():
         history = model.fit(
             x,

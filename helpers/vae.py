@@ -96,21 +96,39 @@ def build_autoencoder(latent_dim: int = 2, hidden: int = 256) -> VAEParts:
 
 def compile_autoencoder(parts: VAEParts, optimizer, steps_per_execution: int = STEPS_PER_EXECUTION) -> None:
     """Bernoulli reconstruction (summed over pixels) as the loss; the VAE adds its KL via ``add_loss``."""
-    parts.model.compile(optimizer=optimizer, loss=bernoulli_nll, metrics=[ReconstructionNats()],
-                        steps_per_execution=steps_per_execution)
+    parts.model.compile(
+        optimizer=optimizer,
+        loss=bernoulli_nll,
+        metrics=[ReconstructionNats()],
+        steps_per_execution=steps_per_execution,
+    )
 
 
-def train(parts: VAEParts, x_train: np.ndarray, x_val: np.ndarray, recipe: Recipe, beta: float = 1.0,
-          verbose: int = 2) -> TrainResult:
+def train(
+    parts: VAEParts,
+    x_train: np.ndarray,
+    x_val: np.ndarray,
+    recipe: Recipe,
+    beta: float = 1.0,
+    verbose: int = 2,
+) -> TrainResult:
     """Section V's training step: ``parts`` (a VAE or a plain autoencoder) learns to reconstruct ``x_train``
     through :func:`helpers.training.fit`, compiled by :func:`compile_autoencoder`, with ``kl`` logged.
 
     Validation arrays are scored at the training batch: the VAE draws its noise while validating too, so
     another batch would change the random stream of every later training step.
     """
-    return fit(parts.model, x_train, x_train, recipe, validation_data=(x_val, x_val), verbose=verbose,
-               callbacks=[KLFromLogs(beta)], compile=lambda _, optimizer: compile_autoencoder(parts, optimizer),
-               validation_batch_size=None)
+    return fit(
+        parts.model,
+        x_train,
+        x_train,
+        recipe,
+        validation_data=(x_val, x_val),
+        verbose=verbose,
+        callbacks=[KLFromLogs(beta)],
+        compile=lambda _, optimizer: compile_autoencoder(parts, optimizer),
+        validation_batch_size=None,
+    )
 
 
 class ReconstructionNats(keras.metrics.Mean):
@@ -146,17 +164,23 @@ def encode(parts: VAEParts, x: np.ndarray) -> np.ndarray:
 
 def check_latent_dims(latent_dims, compare_dims=()) -> tuple[list[int], list[int]]:
     """``latent_dims`` and ``compare_dims`` as lists of code sizes >= 1, or a clear error before training."""
+
     def sizes(name, values):
         values = [values] if isinstance(values, int) else list(values)
         if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in values):
-            raise ValueError(f"{name} must list code sizes, whole numbers >= 1, e.g. [2, 16]; got {values!r}.")
+            raise ValueError(
+                f"{name} must list code sizes, whole numbers >= 1, e.g. [2, 16]; got {values!r}."
+            )
         return values
+
     latent, compare = sizes("latent_dims", latent_dims), sizes("compare_dims", compare_dims)
     if not latent:
         raise ValueError("latent_dims needs at least one code size, e.g. [2].")
     if set(compare) - set(latent):
-        raise ValueError(f"compare_dims {compare} must be among latent_dims {latent}: a plain AE is trained beside "
-                         "the VAE of the same code size.")
+        raise ValueError(
+            f"compare_dims {compare} must be among latent_dims {latent}: a plain AE is trained beside "
+            "the VAE of the same code size."
+        )
     return latent, compare
 
 
@@ -188,7 +212,9 @@ def negative_elbo(parts: VAEParts, x: np.ndarray, seed: int = 0) -> dict[str, fl
     """
     x = np.asarray(x, dtype=np.float32).reshape(len(x), PIXELS)
     if parts.variational:
-        mu, log_var = (np.asarray(a, dtype=np.float64) for a in parts.encoder.predict(x, batch_size=1024, verbose=0))
+        mu, log_var = (
+            np.asarray(a, dtype=np.float64) for a in parts.encoder.predict(x, batch_size=1024, verbose=0)
+        )
         eps = np.random.default_rng(seed).standard_normal(mu.shape)
         z = mu + np.exp(0.5 * log_var) * eps
         kl = -0.5 * np.sum(1 + log_var - mu**2 - np.exp(log_var), axis=1)
@@ -234,7 +260,9 @@ def sample_prior(parts: VAEParts, n: int, seed: int = 0, codes: np.ndarray | Non
     if codes is None:
         z = rng.standard_normal((n, parts.latent_dim))
     else:
-        z = rng.multivariate_normal(codes.mean(axis=0), np.cov(codes, rowvar=False).reshape(parts.latent_dim, -1), n)
+        z = rng.multivariate_normal(
+            codes.mean(axis=0), np.cov(codes, rowvar=False).reshape(parts.latent_dim, -1), n
+        )
     return decode(parts, z)
 
 
@@ -247,7 +275,9 @@ def build_classifier(hidden: int = 256) -> keras.Model:
 
 def confident_share(classifier: keras.Model, images: np.ndarray, threshold: float = 0.9) -> float:
     """Share of ``images`` that ``classifier`` labels with probability >= ``threshold``."""
-    p = np.asarray(classifier.predict(np.asarray(images).reshape(len(images), PIXELS), batch_size=1024, verbose=0))
+    p = np.asarray(
+        classifier.predict(np.asarray(images).reshape(len(images), PIXELS), batch_size=1024, verbose=0)
+    )
     return float(np.mean(p.max(axis=1) >= threshold))
 
 
@@ -273,5 +303,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
 def judge_features(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
     """The judge's hidden-layer activations: a feature space in which Fashion-MNIST items are compared."""
     hidden = keras.Model(classifier.inputs, classifier.layers[-2].output)
-    return np.asarray(hidden.predict(np.asarray(images).reshape(len(images), PIXELS), batch_size=1024, verbose=0),
-                      dtype=np.float64)
+    return np.asarray(
+        hidden.predict(np.asarray(images).reshape(len(images), PIXELS), batch_size=1024, verbose=0),
+        dtype=np.float64,
+    )

@@ -17,8 +17,13 @@ def _widgets():
         return None
 
 
-def denoise_panel(clean: np.ndarray, sigma: float, denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
-                  noise_seed: int = 0, title: str | None = None) -> plt.Figure:
+def denoise_panel(
+    clean: np.ndarray,
+    sigma: float,
+    denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
+    noise_seed: int = 0,
+    title: str | None = None,
+) -> plt.Figure:
     """Clean image, its noisy version at ``sigma`` and each denoiser's output ``fn(noisy, sigma)``."""
     from helpers.noise import add_gaussian_noise
 
@@ -36,16 +41,25 @@ def denoise_panel(clean: np.ndarray, sigma: float, denoisers: Mapping[str, Calla
     return fig
 
 
-def denoise_explorer(images: np.ndarray, denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
-                     sigmas: Sequence[float] = (0.0, 0.5), start_sigma: float = 0.2, start_index: int = 0,
-                     interactive: bool = True):
+def denoise_explorer(
+    images: np.ndarray,
+    denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
+    sigmas: Sequence[float] = (0.0, 0.5),
+    start_sigma: float = 0.2,
+    start_index: int = 0,
+    interactive: bool = True,
+):
     """A sigma slider and an image picker over ``images``; returns the static figure it starts from.
 
     With widgets, the static figure is closed before the live one is shown (saving it still works), so the
     cell shows one figure, not a frozen copy above the sliders.
     """
-    static = denoise_panel(images[start_index], start_sigma, denoisers,
-                           title=f"Denoisers at σ={start_sigma} (static view; move the sliders in Jupyter)")
+    static = denoise_panel(
+        images[start_index],
+        start_sigma,
+        denoisers,
+        title=f"Denoisers at σ={start_sigma} (static view; move the sliders in Jupyter)",
+    )
     w = _widgets()
     if interactive and w is not None:
         from IPython.display import display
@@ -60,16 +74,18 @@ def denoise_explorer(images: np.ndarray, denoisers: Mapping[str, Callable[[np.nd
                 display(fig)
                 plt.close(fig)
 
-        controls = w.interactive(redraw,
-                                 sigma=w.FloatSlider(value=start_sigma, min=sigmas[0], max=sigmas[1], step=0.02,
-                                                     description="σ"),
-                                 index=w.IntSlider(value=start_index, min=0, max=len(images) - 1,
-                                                   description="image"))
+        controls = w.interactive(
+            redraw,
+            sigma=w.FloatSlider(value=start_sigma, min=sigmas[0], max=sigmas[1], step=0.02, description="σ"),
+            index=w.IntSlider(value=start_index, min=0, max=len(images) - 1, description="image"),
+        )
         display(w.VBox([controls, out]))
     return static
 
 
-def latent_explorer(vae_parts, ae_parts, images: np.ndarray, span: float = 3.0, interactive: bool = True) -> None:
+def latent_explorer(
+    vae_parts, ae_parts, images: np.ndarray, span: float = 3.0, interactive: bool = True
+) -> None:
     """Sliders over a 2-D VAE latent plane, and an interpolation picker through the VAE and the plain AE.
 
     Does nothing without ipywidgets or with ``interactive=False`` (the notebook's static figures remain).
@@ -104,9 +120,19 @@ def latent_explorer(vae_parts, ae_parts, images: np.ndarray, span: float = 3.0, 
         plt.close(fig)
 
     slider = dict(min=-span, max=span, step=0.05, continuous_update=False)
-    display(w.interactive(show_point, z1=w.FloatSlider(value=0.0, description="z₁", **slider),
-                          z2=w.FloatSlider(value=0.0, description="z₂", **slider)))
+    display(
+        w.interactive(
+            show_point,
+            z1=w.FloatSlider(value=0.0, description="z₁", **slider),
+            z2=w.FloatSlider(value=0.0, description="z₂", **slider),
+        )
+    )
     pick = dict(min=0, max=len(images) - 1)
-    display(w.interactive(show_path, first=w.IntSlider(value=0, description="image A", **pick),
-                          second=w.IntSlider(value=1, description="image B", **pick),
-                          t=w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="t")))
+    display(
+        w.interactive(
+            show_path,
+            first=w.IntSlider(value=0, description="image A", **pick),
+            second=w.IntSlider(value=1, description="image B", **pick),
+            t=w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="t"),
+        )
+    )

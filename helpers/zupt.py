@@ -51,7 +51,7 @@ def _level(f: np.ndarray) -> np.ndarray:
 def stride_period(gyr_pitch: np.ndarray, fs: float) -> float:
     """Seconds per stride, from the autocorrelation of the pitch rate (between 0.5 and 2 s)."""
     x = gyr_pitch - gyr_pitch.mean()
-    ac = np.correlate(x, x, mode="full")[len(x) - 1:]
+    ac = np.correlate(x, x, mode="full")[len(x) - 1 :]
     lo, hi = int(0.5 * fs), min(int(2.0 * fs), len(ac) - 1)
     return (lo + int(np.argmax(ac[lo:hi]))) / fs
 

@@ -19,17 +19,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from helpers.report import FIGURES, SECTION_TITLES, write_report  # noqa: E402
-from helpers.results import read_records, records_path, write_summary  # noqa: E402
+from helpers.results import read_records, records_path  # noqa: E402
+from helpers.tables import write_summary  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("folder", type=Path, help="the committed results folder, e.g. results/standard")
-    parser.add_argument("--unit", type=Path, action="append", required=True,
-                        help="a finished unit's folder (repeat for several seeds)")
+    parser.add_argument(
+        "--unit",
+        type=Path,
+        action="append",
+        required=True,
+        help="a finished unit's folder (repeat for several seeds)",
+    )
     parser.add_argument("--notebook", required=True, help="e.g. 03_lstm_speed_estimation")
     parser.add_argument("--header-file", type=Path, required=True, help="markdown provenance header")
-    parser.add_argument("--figure-dir", type=Path, help="where the report's figures live (default: the folder)")
+    parser.add_argument(
+        "--figure-dir", type=Path, help="where the report's figures live (default: the folder)"
+    )
     args = parser.parse_args()
     fresh = []
     for unit in args.unit:
@@ -41,16 +51,22 @@ def main() -> int:
     old = read_records(args.folder / "results.json") if (args.folder / "results.json").is_file() else []
     kept = [r for r in old if r["section"] not in sections]
     order = list(SECTION_TITLES)  # the report's section order
-    records = sorted(kept + fresh, key=lambda r: order.index(r["section"]) if r["section"] in order else len(order))
+    records = sorted(
+        kept + fresh, key=lambda r: order.index(r["section"]) if r["section"] in order else len(order)
+    )
     figures = args.figure_dir or args.folder
-    for name in (n for section in sections for n in FIGURES.get(section, ())):  # the report's, from the first unit
+    for name in (
+        n for section in sections for n in FIGURES.get(section, ())
+    ):  # the report's, from the first unit
         if (args.unit[0] / name).is_file():
             shutil.copy2(args.unit[0] / name, figures / name)
     header = args.header_file.read_text().strip()
     write_summary(args.folder, records, header=header)
     write_report(args.folder, records, header, figure_dir=figures)
-    print(f"{args.folder}: {len(kept)} records kept, {len(fresh)} from {', '.join(map(str, args.unit))} "
-          f"(sections {', '.join(sorted(sections))})")
+    print(
+        f"{args.folder}: {len(kept)} records kept, {len(fresh)} from {', '.join(map(str, args.unit))} "
+        f"(sections {', '.join(sorted(sections))})"
+    )
     return 0
 
 

@@ -11,15 +11,25 @@ from helpers.models import dense_autoencoder
 from helpers.training import STEPS_PER_EXECUTION
 
 _spec = importlib.util.spec_from_file_location(
-    "time_to_quality", Path(__file__).resolve().parents[1] / "benchmarks" / "time_to_quality.py")
+    "time_to_quality", Path(__file__).resolve().parents[1] / "benchmarks" / "time_to_quality.py"
+)
 bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 
 def _conv(sigma, test_mse, curve, warm_from=None):
-    return results.make_record("II", "conv-64", 75073, "standard", 1.0, sigma=sigma, test_mse=test_mse,
-                               epochs=len(curve), warm_start_from=warm_from,
-                               val_curve=[[10.0 * (i + 1), v] for i, v in enumerate(curve)])
+    return results.make_record(
+        "II",
+        "conv-64",
+        75073,
+        "standard",
+        1.0,
+        sigma=sigma,
+        test_mse=test_mse,
+        epochs=len(curve),
+        warm_start_from=warm_from,
+        val_curve=[[10.0 * (i + 1), v] for i, v in enumerate(curve)],
+    )
 
 
 def test_quality_epochs_counts_warm_start_sources_in_full():
@@ -37,8 +47,10 @@ def test_quality_epochs_counts_warm_start_sources_in_full():
 
 def test_a_model_fine_tuned_from_a_base_does_not_make_its_sigma_a_source():
     # conv-64 at sigma 0.3 fine-tuned from a sigma 0.2 base model: the sigma 0.2 *record* seeds nothing
-    records = [_conv(0.3, 0.0081, [0.0100, 0.0082, 0.0080], warm_from=0.2),
-               _conv(0.2, 0.0054, [0.0056, 0.00533, 0.0053], warm_from=0.2)]
+    records = [
+        _conv(0.3, 0.0081, [0.0100, 0.0082, 0.0080], warm_from=0.2),
+        _conv(0.2, 0.0054, [0.0056, 0.00533, 0.0053], warm_from=0.2),
+    ]
     for r in records:
         r["warm_start_from_base"] = True
     assert bench.quality_epochs(records)[("II", "conv-64 σ=0.2", 3)] == 2
@@ -70,7 +82,8 @@ def test_quality_epochs_need_a_sustained_crossing():
 
 def test_a_cached_warm_start_parent_still_says_what_it_was(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location(
-        "section2_levers", Path(__file__).resolve().parents[1] / "benchmarks" / "section2_levers.py")
+        "section2_levers", Path(__file__).resolve().parents[1] / "benchmarks" / "section2_levers.py"
+    )
     levers = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(levers)
     from types import SimpleNamespace
@@ -93,7 +106,8 @@ def test_a_cached_warm_start_parent_still_says_what_it_was(tmp_path, monkeypatch
 
 def test_the_plan_lever_trains_a_model_as_the_notebook_does(tmp_path):
     spec = importlib.util.spec_from_file_location(
-        "section2_levers", Path(__file__).resolve().parents[1] / "benchmarks" / "section2_levers.py")
+        "section2_levers", Path(__file__).resolve().parents[1] / "benchmarks" / "section2_levers.py"
+    )
     levers = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(levers)
     from helpers import profiles
@@ -103,10 +117,18 @@ def test_the_plan_lever_trains_a_model_as_the_notebook_does(tmp_path):
     noisy_val = {s: x[:32] + s for s in (0.1, 0.2, 0.3)}
     rows = levers.plan_rows(cfg, "conv-32", x, x[:32], noisy_val, seed=3)
     assert [(r["sigma"], r["start"], r["is_base"]) for r in rows] == [
-        (0.2, "scratch", True), (0.3, "base", False), (0.2, "base", False), (0.1, "base", False)]
+        (0.2, "scratch", True),
+        (0.3, "base", False),
+        (0.2, "base", False),
+        (0.1, "base", False),
+    ]
     assert rows[0]["engine"]["precision"] == "mixed_bfloat16" and rows[3]["engine"]["precision"] == "float32"
     f32 = {"fresh_noise": True, "noise_in_graph": False, "precision": "float32"}
     chain = levers.plan_rows(cfg, "conv-64", x, x[:32], noisy_val, seed=3, engine=f32, epochs=2)
-    assert [(r["sigma"], r["start"]) for r in chain] == [(0.3, "scratch"), (0.2, "previous"), (0.1, "previous")]
+    assert [(r["sigma"], r["start"]) for r in chain] == [
+        (0.3, "scratch"),
+        (0.2, "previous"),
+        (0.1, "previous"),
+    ]
     assert all(r["engine"] == f32 and r["val_mse"] > 0 for r in chain)
     assert [r["recipe"]["epochs"] for r in chain] == [2, 1, 1]  # epochs: the from-scratch recipe only

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,9 +21,13 @@ from helpers.paths import NOTEBOOK_DIR
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is not installed")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright's Python package is not installed"
+)
 pytest.importorskip("voila", reason="Voila is not installed")
 
 
@@ -43,13 +46,29 @@ def served(tmp_path):
 
     def serve(name: str) -> str:
         target = tmp_path / f"{name}.ipynb"
-        pm.execute_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb"), str(target), prepare_only=True,
-                            parameters={"profile": "smoke", "output_dir": str(tmp_path / "out")})
+        pm.execute_notebook(
+            str(NOTEBOOK_DIR / f"{name}.ipynb"),
+            str(target),
+            prepare_only=True,
+            parameters={"profile": "smoke", "output_dir": str(tmp_path / "out")},
+        )
         port = _free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "voila", str(target), "--no-browser", f"--port={port}",
-                                 "--Voila.ip=127.0.0.1", "--Voila.tornado_settings={'xsrf_cookies': False}"],
-                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voila",
+                str(target),
+                "--no-browser",
+                f"--port={port}",
+                "--Voila.ip=127.0.0.1",
+                "--Voila.tornado_settings={'xsrf_cookies': False}",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         procs.append(proc)
         for _ in range(120):
             with socket.socket() as s:
@@ -110,11 +129,16 @@ def test_denoising_explorer_responds_to_the_mouse(served):
         _drag(page, handle, 30)
         after = _wait_for_new_image(page, explorer, before)
         assert readout.inner_text() != start
-        assert float(readout.inner_text()) == pytest.approx(float(handle.get_attribute("aria-valuenow")), abs=0.051)  # aria rounds
+        assert float(readout.inner_text()) == pytest.approx(
+            float(handle.get_attribute("aria-valuenow")), abs=0.051
+        )  # aria rounds
         assert explorer.locator("img").count() == 1
         assert after != before  # the picture followed the slider
-        frozen = [i for i in range(page.locator("img").count())
-                  if page.locator("img").nth(i).get_attribute("src") == before]
+        frozen = [
+            i
+            for i in range(page.locator("img").count())
+            if page.locator("img").nth(i).get_attribute("src") == before
+        ]
         assert not frozen, "a copy of the starting figure is still shown"
     finally:
         browser.close()
@@ -136,7 +160,9 @@ def test_latent_explorers_respond_and_show_both_end_images(served):
         _drag(page, handle, 40)
         after = _wait_for_new_image(page, point, before)
         assert float(readout.inner_text()) > float(start)
-        assert float(readout.inner_text()) == pytest.approx(float(handle.get_attribute("aria-valuenow")), abs=0.051)  # aria rounds
+        assert float(readout.inner_text()) == pytest.approx(
+            float(handle.get_attribute("aria-valuenow")), abs=0.051
+        )  # aria rounds
         assert after != before
         path = explorers.nth(1)
         box = path.locator("img").first.bounding_box()

@@ -11,10 +11,14 @@ from helpers import cluster, results, runner  # noqa: E402
 
 def test_two_workers_run_units_report_a_failure_and_resume(tmp_path):
     out = tmp_path / "smoke"
-    units = [cluster.unit_from_path(out, "01_dense_autoencoders", "smoke", seed, {"models": ["dense-32"]})
-             for seed in (1, 2)]
+    units = [
+        cluster.unit_from_path(out, "01_dense_autoencoders", "smoke", seed, {"models": ["dense-32"]})
+        for seed in (1, 2)
+    ]
     units += [cluster.unit_from_path(out, "03_lstm_speed_estimation", "smoke", seed, {}) for seed in (1, 2)]
-    broken = cluster.Unit("01_dense_autoencoders", "smoke", 3, str(tmp_path / "broken"), {"models": ["dense-x"]})
+    broken = cluster.Unit(
+        "01_dense_autoencoders", "smoke", 3, str(tmp_path / "broken"), {"models": ["dense-x"]}
+    )
     lines = []
     found = cluster.run_units([*units, broken], jobs=2, progress=lines.append)
 
@@ -30,7 +34,10 @@ def test_two_workers_run_units_report_a_failure_and_resume(tmp_path):
     runner.summarise(out, "smoke")
     merged = json.loads((out / "results.json").read_text())
     assert {r["seed"] for r in merged} == {1, 2}
-    assert {(r["model"], r["seed"]) for r in merged if r["section"] == "I"} >= {("dense-32", 1), ("dense-32", 2)}
+    assert {(r["model"], r["seed"]) for r in merged if r["section"] == "I"} >= {
+        ("dense-32", 1),
+        ("dense-32", 2),
+    }
 
     again = cluster.run_units(units, jobs=2, progress=lines.append)  # resume: nothing left to do
     assert [r["status"] for r in again] == ["skipped"] * 4

@@ -16,7 +16,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def setup_code(path: Path) -> str:
     """The setup cell: the first code cell after ``parameters``."""
     cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    assert "parameters" in cells[0].metadata.get("tags", []), f"{path.name}: the first code cell must be `parameters`"
+    assert "parameters" in cells[0].metadata.get("tags", []), (
+        f"{path.name}: the first code cell must be `parameters`"
+    )
     return cells[1].source
 
 
@@ -24,14 +26,21 @@ def run_isolated(cwd: Path, env: dict[str, str] | None = None) -> subprocess.Com
     # -S: no site-packages, so the editable install of `helpers` is invisible, as on a fresh Colab runtime.
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "WORKBOOK_SOURCE")}
     code = 'workbook_source = ""\n' + setup_code(NOTEBOOKS[0])
-    return subprocess.run([sys.executable, "-S", "-c", code], cwd=cwd, env={**clean, **(env or {})},
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_every_notebook_has_the_same_short_setup_cell():
     blocks = {p.name: setup_code(p) for p in NOTEBOOKS}
     assert len(blocks) == 4 and len(set(blocks.values())) == 1, "the setup cells have drifted apart"
-    assert len(blocks[NOTEBOOKS[0].name].splitlines()) <= 12
+    lines = blocks[NOTEBOOKS[0].name].splitlines()
+    assert len(lines) <= 25 and max(map(len, lines)) <= 100, "keep the setup cell short and readable"
 
 
 def test_setup_finds_the_checkout_from_a_subfolder():
@@ -41,9 +50,16 @@ def test_setup_finds_the_checkout_from_a_subfolder():
 
 
 def test_setup_pip_installs_workbook_source_outside_a_checkout(tmp_path):
-    site = tmp_path / "site"  # pip installs here (no deps: the runtime has them), and the cell imports from here
-    env = {"WORKBOOK_SOURCE": str(ROOT), "PIP_TARGET": str(site), "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "1",
-           "PYTHONPATH": str(site)}
+    site = (
+        tmp_path / "site"
+    )  # pip installs here (no deps: the runtime has them), and the cell imports from here
+    env = {
+        "WORKBOOK_SOURCE": str(ROOT),
+        "PIP_TARGET": str(site),
+        "PIP_NO_DEPS": "1",
+        "PIP_NO_BUILD_ISOLATION": "1",
+        "PYTHONPATH": str(site),
+    }
     result = run_isolated(tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert f"helpers: {site / 'helpers'}" in result.stdout

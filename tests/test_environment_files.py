@@ -15,8 +15,11 @@ def _dependency_lines():
 
 
 def test_same_packages():
-    req = {_name(line) for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
-           if line.strip() and not line.startswith("#")}
+    req = {
+        _name(line)
+        for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     env = set()
     for line in _dependency_lines():
         item = line.split("#")[0].strip()
@@ -24,7 +27,9 @@ def test_same_packages():
             env.add(_name(item[2:]))
     env -= {"python", "pip"}
     req_tf = {n for n in req if n.startswith("tensorflow")}
-    assert env - {"tensorflow-cpu"} == req - req_tf, "environment.yml and requirements.txt list different packages"
+    assert env - {"tensorflow-cpu"} == req - req_tf, (
+        "environment.yml and requirements.txt list different packages"
+    )
     assert "tensorflow-cpu" in env and req_tf
 
 
@@ -42,7 +47,10 @@ def test_lock_pins_every_requirement():
             assert "==" in line, f"requirements.lock: {line!r} is not pinned"
             name, version = line.split("==")
             lock[name.lower().replace("_", "-")] = version
-    req = {_name(line).replace("_", "-") for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
-           if line.strip() and not line.startswith("#")}
+    req = {
+        _name(line).replace("_", "-")
+        for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     req -= {"tensorflow"}  # the lock is for Linux x86_64, where requirements.txt asks for tensorflow-cpu
     assert req <= set(lock), f"requirements.lock lacks {sorted(req - set(lock))}: run `make lock`"

@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 
-from helpers import gait, imu, models
+from helpers import baselines, gait, imu, models
 from helpers.gait_reference import load_reference
-
 
 POPULATION_IDS = range(1, 9)
 
 
 def _population(fs=204.8):
-    return [gait.simulate_recording(gait.Subject.make(i), 1.27 * 3.6, 40, fs=fs) for i in POPULATION_IDS]
+    return [gait.simulate_recording(gait.Person.make(i), 1.27 * 3.6, 40, fs=fs) for i in POPULATION_IDS]
 
 
 def test_simulated_population_centres_on_the_real_walking_sample(real_walk_dir):
@@ -32,7 +31,10 @@ def test_simulated_stride_shapes_match_the_real_walk(real_walk_dir):
 
     ref, _ = load_reference(real_walk_dir)
     ref_still = zupt.still_instants(ref, 204.8)
-    found = [gait.waveform_correlations(sim, zupt.still_instants(sim, 204.8), ref, ref_still) for sim, _ in _population()]
+    found = [
+        gait.waveform_correlations(sim, zupt.still_instants(sim, 204.8), ref, ref_still)
+        for sim, _ in _population()
+    ]
     assert np.mean([c["gyr_y"] for c in found]) >= gait.SHAPE_TARGET["gyr_y"]
     assert np.mean([c["acc_x"] for c in found]) >= 0.6
 
@@ -53,8 +55,9 @@ def test_sensor_placement_changes_acceleration_not_rotation():
     """A rigid foot: the gyroscope reads the same anywhere on it; the heel's accelerometer adds the lever arm."""
     import dataclasses
 
-    instep = dataclasses.replace(gait.Subject.make(2), placement="instep", lever_arm_m=(0.0, 0.0, 0.0),
-                                 mounting=np.eye(3))
+    instep = dataclasses.replace(
+        gait.Person.make(2), placement="instep", lever_arm_m=(0.0, 0.0, 0.0), mounting=np.eye(3)
+    )
     heel = dataclasses.replace(instep, placement="heel", lever_arm_m=gait.PLACEMENTS["heel"][1])
     a, _ = gait.simulate_recording(instep, 5.0, 5)
     b, _ = gait.simulate_recording(heel, 5.0, 5)
@@ -64,7 +67,7 @@ def test_sensor_placement_changes_acceleration_not_rotation():
 
 
 def test_biomechanics_of_the_protocol():
-    person = gait.Subject.make(1)
+    person = gait.Person.make(1)
     walk, run = person.gait(1.27), person.gait(9.5 / 3.6)
     assert not walk["running"] and run["running"]
     assert 80 < 120 / walk["stride_time"] < 135  # steps/min around the walk ratio's 108, person to person
@@ -75,13 +78,13 @@ def test_biomechanics_of_the_protocol():
 
 
 def test_subjects_are_reproducible_and_distinct():
-    a1, _ = gait.simulate_recording(gait.Subject.make(11, seed=3), 6.0, 5)
-    a2, _ = gait.simulate_recording(gait.Subject.make(11, seed=3), 6.0, 5)
-    b, _ = gait.simulate_recording(gait.Subject.make(12, seed=3), 6.0, 5)
+    a1, _ = gait.simulate_recording(gait.Person.make(11, seed=3), 6.0, 5)
+    a2, _ = gait.simulate_recording(gait.Person.make(11, seed=3), 6.0, 5)
+    b, _ = gait.simulate_recording(gait.Person.make(12, seed=3), 6.0, 5)
     np.testing.assert_array_equal(a1, a2)
     assert not np.array_equal(a1, b)
     with pytest.raises(ValueError, match="positive"):
-        gait.Subject.make(0)
+        gait.Person.make(0)
 
 
 def test_windows_are_cut_lazily_and_mean_baseline_is_near_speed_spread():
@@ -106,11 +109,17 @@ def test_augmentation_is_a_real_sensors_nuisance_not_the_simulators():
     # rotation alone keeps every sample's acceleration and rate magnitudes, and never exceeds its bounds
     rotated = imu.augment_windows(x, rng, acc_bias=0, gyro_bias=0, gain=0, max_smooth=1)
     for sl in (slice(0, 3), slice(3, 6)):
-        np.testing.assert_allclose(np.linalg.norm(rotated[:, :, sl], axis=2), np.linalg.norm(x[:, :, sl], axis=2),
-                                   rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(
+            np.linalg.norm(rotated[:, :, sl], axis=2),
+            np.linalg.norm(x[:, :, sl], axis=2),
+            rtol=1e-4,
+            atol=1e-3,
+        )
     assert not np.allclose(rotated, x)
     # a 20-deg yaw at most: the forward axis keeps cos(20 deg) of its direction (plus the tilt's share)
-    forward = np.einsum("nti,nti->n", rotated[:, :, :3], x[:, :, :3]) / np.einsum("nti,nti->n", x[:, :, :3], x[:, :, :3])
+    forward = np.einsum("nti,nti->n", rotated[:, :, :3], x[:, :, :3]) / np.einsum(
+        "nti,nti->n", x[:, :, :3], x[:, :, :3]
+    )
     assert forward.min() > np.cos(np.deg2rad(20)) * np.cos(np.deg2rad(10)) ** 2 - 0.02
     # biases beyond the simulator's (0.08 m/s^2, 0.8 deg/s): a constant offset per window and axis
     shifted = imu.augment_windows(x, np.random.default_rng(1), yaw_deg=0, tilt_deg=0, gain=0, max_smooth=1)
@@ -118,8 +127,9 @@ def test_augmentation_is_a_real_sensors_nuisance_not_the_simulators():
     assert np.abs(offset[:, :3]).max() <= 0.3 + 1e-4 and np.abs(offset[:, :3]).max() > 0.1
     assert np.abs(offset[:, 3:]).max() <= 3.0 + 1e-3 and np.abs(offset[:, 3:]).max() > 1.0
     # smoothing only lowers the impact spikes
-    smoothed = imu.augment_windows(x, np.random.default_rng(2), yaw_deg=0, tilt_deg=0, acc_bias=0, gyro_bias=0,
-                                   gain=0, max_smooth=3)
+    smoothed = imu.augment_windows(
+        x, np.random.default_rng(2), yaw_deg=0, tilt_deg=0, acc_bias=0, gyro_bias=0, gain=0, max_smooth=3
+    )
     assert np.abs(smoothed).max() <= np.abs(x).max() + 1e-3 and not np.allclose(smoothed, x)
 
 
@@ -127,8 +137,9 @@ def test_each_window_is_smoothed_once_over_one_to_max_smooth_samples():
     # a unit impulse in every window and channel: a k-sample moving average leaves k samples of 1/k
     x = np.zeros((300, 600, 6), np.float32)
     x[:, 300, :] = 1.0
-    out = imu.augment_windows(x, np.random.default_rng(5), yaw_deg=0, tilt_deg=0, acc_bias=0, gyro_bias=0,
-                              gain=0, max_smooth=3)
+    out = imu.augment_windows(
+        x, np.random.default_rng(5), yaw_deg=0, tilt_deg=0, acc_bias=0, gyro_bias=0, gain=0, max_smooth=3
+    )
     peak = out[:, :, 0].max(axis=1)
     widths = np.rint(1 / peak).astype(int)
     np.testing.assert_allclose(peak, 1 / widths, rtol=1e-5)  # one moving average, never two in a row
@@ -143,13 +154,16 @@ def _real_like(n=4):
     return s.batch(np.arange(n)), s.labels[:n]
 
 
-@pytest.mark.parametrize("problem, match", [
-    ("shape", "expected \\(windows, 600, 6\\)"),
-    ("nan", "NaN"),
-    ("labels", "outside"),
-    ("m/s labels", "looks like m/s, not km/h"),
-    ("units", "looks like g"),
-])
+@pytest.mark.parametrize(
+    "problem, match",
+    [
+        ("shape", "expected \\(windows, 600, 6\\)"),
+        ("nan", "NaN"),
+        ("labels", "outside"),
+        ("m/s labels", "looks like m/s, not km/h"),
+        ("units", "looks like g"),
+    ],
+)
 def test_bad_real_files_get_clear_errors(tmp_path, problem, match):
     x, y = _real_like()
     if problem == "shape":
@@ -185,11 +199,11 @@ def test_real_files_load_and_convert_units(tmp_path):
         imu.load_subject(6, "real", folder=tmp_path)
 
 
-def test_seed_lstm_has_report_size_and_trains_one_smoke_epoch():
+def test_report_lstm_has_report_size_and_trains_one_smoke_epoch():
     import keras
 
-    model = models.speed_model("seed-lstm")
-    assert model.count_params() == models.PARAM_COUNTS["seed-lstm"]
+    model = models.speed_model("report-lstm")
+    assert model.count_params() == models.PARAM_COUNTS["report-lstm"]
     s = imu.simulate_subject(1, windows_per_speed=2)
     seq = imu.WindowSequence([s], imu.Normaliser.fit([s]), batch_size=12)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
@@ -202,7 +216,7 @@ def test_seed_lstm_has_report_size_and_trains_one_smoke_epoch():
 def test_gait_ridge_baseline_learns_speed_on_a_held_out_subject():
     f, y = imu.features_of([imu.simulate_subject(i, windows_per_speed=20) for i in (1, 2)])
     f_new, y_new = imu.features_of([imu.simulate_subject(4, windows_per_speed=20)])  # never seen in fitting
-    ridge = imu.Ridge().fit(f, y)
+    ridge = baselines.Ridge().fit(f, y)
     assert imu.rmse(y_new, ridge.predict(f_new)) < 0.6 * imu.rmse(y_new, np.full_like(y_new, y.mean()))
 
 

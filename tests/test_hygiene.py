@@ -77,9 +77,15 @@ def test_fresh_noise_batches_and_imu_subjects_are_checked(split):
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
 def test_every_notebook_protects_its_test_data_before_training(name):
     """The guard only works once a notebook has registered its test data: before any cell that trains."""
-    cells = ["".join(c["source"]) for c in json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())["cells"]
-             if c["cell_type"] == "code"]
+    cells = [
+        "".join(c["source"])
+        for c in json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())["cells"]
+        if c["cell_type"] == "code"
+    ]
     protect = next(i for i, c in enumerate(cells) if "hygiene.protect(" in c)
-    calls = ("fit(", "train_denoiser(")  # Keras fit, or Section II's training step around it
-    trains = [i for i, c in enumerate(cells) for call in calls if call in c and "def " not in c.split(call)[0][-40:]]
+    # each section's training entry point (helpers.dense, denoising, speed, vae), or a direct fit
+    calls = ("fit(", "train_dense(", "train_plan(", "train_speed(", "vae.train(")
+    trains = [
+        i for i, c in enumerate(cells) for call in calls if call in c and "def " not in c.split(call)[0][-40:]
+    ]
     assert trains and protect < min(trains)

@@ -11,14 +11,17 @@ def test_dense_parameter_counts(name):
     model = models.dense_autoencoder(name)
     assert model.count_params() == models.PARAM_COUNTS[name]
     assert model.output_shape == (None, 784)
-    assert [layer.activation.__name__ for layer in model.layers[1:]] == ["relu"] * (len(model.layers) - 2) + ["sigmoid"]
+    assert [layer.activation.__name__ for layer in model.layers[1:]] == ["relu"] * (len(model.layers) - 2) + [
+        "sigmoid"
+    ]
 
 
 def test_any_dense_family_member_builds_and_bad_names_show_the_grammar():
     # dense-8: 784*8 + 8 + 8*784 + 784 parameters; dense-512-8-512 adds the two 512-unit layers.
     assert models.dense_autoencoder("dense-8").count_params() == 784 * 8 + 8 + 8 * 784 + 784
     assert models.dense_autoencoder("dense-512-8-512").count_params() == (
-        784 * 512 + 512 + 512 * 8 + 8 + 8 * 512 + 512 + 512 * 784 + 784)
+        784 * 512 + 512 + 512 * 8 + 8 + 8 * 512 + 512 + 512 * 784 + 784
+    )
     assert models.code_size("dense-512-8-512") == 8
     for bad in ("dense-0", "dense-x", "dense", "conv-32", "dense-8-"):
         with pytest.raises(ValueError, match=r"Unknown dense architecture.*dense-<units>.*dense-512-8-512"):
@@ -47,8 +50,9 @@ def test_any_conv_width_keeps_the_structure_and_bad_widths_are_clear_errors():
 
 
 def test_stacked_lstm_family_and_the_report_lstm():
-    assert models.speed_model("lstm-200x3").count_params() == models.PARAM_COUNTS["seed-lstm"]
-    assert models.speed_model("seed-lstm").count_params() == models.PARAM_COUNTS["seed-lstm"]
+    assert models.speed_model("lstm-200x3").count_params() == models.PARAM_COUNTS["report-lstm"]
+    assert models.speed_model("seed-lstm").count_params()  # the old name, still accepted
+    assert models.speed_model("report-lstm").count_params() == models.PARAM_COUNTS["report-lstm"]
     assert models.speed_model("lstm-16x1").count_params() == 4 * (16 * (6 + 16) + 16) + 17
     with pytest.raises(ValueError, match=r"lstm-<units>x<layers>"):
         models.check_speed_model("lstm-0x2")

@@ -21,7 +21,8 @@ def test_reference_matches_notebook(name):
     ref_cells, ref_nb = _cells(reference)
     src_cells, _ = _cells(NOTEBOOK_DIR / f"{name}.ipynb")
     assert ["".join(c["source"]) for c in ref_cells] == ["".join(c["source"]) for c in src_cells], (
-        f"{reference.name} is stale: run `make nbval-refs`")
+        f"{reference.name} is stale: run `make nbval-refs`"
+    )
     injected = [c for c in ref_nb["cells"] if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
     assert injected and 'profile = "smoke"' in "".join(injected[0]["source"])
 
@@ -43,8 +44,11 @@ def test_papermill_understands_every_parameter(name):
     import papermill as pm
 
     nb = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())
-    assigned = {line.split("=")[0].strip() for line in "".join(nb["cells"][1]["source"]).splitlines()
-                if "=" in line.split("#")[0]}
+    assigned = {
+        line.split("=")[0].strip()
+        for line in "".join(nb["cells"][1]["source"]).splitlines()
+        if "=" in line.split("#")[0]
+    }
     assert set(pm.inspect_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb"))) == assigned
 
 

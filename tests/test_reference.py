@@ -32,7 +32,9 @@ def test_right_foot_is_mirrored_into_the_left_foot_frame(real_walk_dir):
     left, _ = gait_reference.load_reference(real_walk_dir, "left")
     right, _ = gait_reference.load_reference(real_walk_dir, "right")
     assert np.sign(left[:, 1].mean()) == np.sign(right[:, 1].mean())  # lateral gravity component, same side
-    assert np.percentile(left[:, 4], 99) == pytest.approx(np.percentile(right[:, 4], 99), rel=0.15)  # pitch rate
+    assert np.percentile(left[:, 4], 99) == pytest.approx(
+        np.percentile(right[:, 4], 99), rel=0.15
+    )  # pitch rate
 
 
 def test_sim_to_real_smoke(real_walk_dir):
@@ -40,7 +42,13 @@ def test_sim_to_real_smoke(real_walk_dir):
     train = [imu.simulate_subject(1, windows_per_speed=8)]
     norm = imu.Normaliser.fit(train)
     model = speed_model("conv-lstm")
-    fit(model, imu.WindowSequence(train, norm, 32, augment=True), recipe=Recipe(1, 32, 3e-3), metrics=(), verbose=0)
+    fit(
+        model,
+        imu.WindowSequence(train, norm, 32, augment=True),
+        recipe=Recipe(1, 32, 3e-3),
+        metrics=(),
+        verbose=0,
+    )
     walk = gait_reference.real_walk(real_walk_dir, "left")
     hygiene.protect(subjects=[walk.subject_id])
     assert walk.windows.shape[0] == len(walk) >= 20 and walk.window(0).shape == (600, 6)

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from helpers import paths, results
+from helpers import paths, results, tables
 
 
 def test_make_record_orders_and_checks_keys():
@@ -23,8 +23,11 @@ def test_write_and_gather_in_notebook_order(tmp_path):
     b = results.make_record("II", "conv-32", 19105, "smoke", 1.0, sigma=0.1, test_mse=0.003)
     results.write_records(tmp_path, "02_x", [b])
     results.write_records(tmp_path, "01_x", [a])
-    assert [r["model"] for r in results.gather(tmp_path, ["01_x", "02_x", "03_missing"])] == ["dense-32", "conv-32"]
-    json_path, md_path = results.write_summary(tmp_path, [a, b])
+    assert [r["model"] for r in results.gather(tmp_path, ["01_x", "02_x", "03_missing"])] == [
+        "dense-32",
+        "conv-32",
+    ]
+    json_path, md_path = tables.write_summary(tmp_path, [a, b])
     assert json.loads(json_path.read_text())[0]["model"] == "dense-32"
     table = md_path.read_text()
     assert "| dense-32 |" in table and "no (0 of 1 seeds at or below)" in table  # 0.02 > report's 0.01296
@@ -32,8 +35,10 @@ def test_write_and_gather_in_notebook_order(tmp_path):
 
 
 def _seeds(model, values, **extra):
-    return [results.make_record("I", model, 1, "standard", 1.0, seed=42 + i, test_mse=v, **extra)
-            for i, v in enumerate(values)]
+    return [
+        results.make_record("I", model, 1, "standard", 1.0, seed=42 + i, test_mse=v, **extra)
+        for i, v in enumerate(values)
+    ]
 
 
 def test_verdict_rule_needs_three_seeds_every_one_at_or_below():
@@ -55,7 +60,7 @@ def test_seed_rows_pool_seeds_with_mean_sd_min_max():
     assert row["mean"] == pytest.approx(0.0096605) and row["min"] == 0.009518 and row["max"] == 0.009895
     assert row["sd"] == pytest.approx(0.00017353, rel=1e-3)  # sample sd, n - 1
     assert row["verdict"] == "no (3 of 4 seeds at or below)"
-    table = "\n".join(results.section_table(recs, "test_mse"))
+    table = "\n".join(tables.section_table(recs, "test_mse"))
     assert "0.009661 ± 0.00017" in table and "| 4 |" in table and "no (3 of 4" in table
     assert results.mean_records(recs)[0]["test_mse"] == pytest.approx(0.0096605)
 
@@ -63,25 +68,31 @@ def test_seed_rows_pool_seeds_with_mean_sd_min_max():
 def test_three_seeds_at_a_float_setting_stay_one_row():
     # np.mean of three 0.1s is 0.10000000000000002: averaged, sigma would name another row, and the table
     # lost its row (a KeyError in the summary of a three-seed Section II study).
-    recs = [results.make_record("II", "noisy-input", 0, "standard", 0.0, sigma=0.1, test_mse=v, seed=seed)
-            for seed, v in ((42, 0.00999), (43, 0.01), (44, 0.01001))]
+    recs = [
+        results.make_record("II", "noisy-input", 0, "standard", 0.0, sigma=0.1, test_mse=v, seed=seed)
+        for seed, v in ((42, 0.00999), (43, 0.01), (44, 0.01001))
+    ]
     (mean,) = results.mean_records(recs)
     assert mean["sigma"] == 0.1 and mean["test_mse"] == pytest.approx(0.01) and mean["n_seeds"] == 3
-    (line,) = [x for x in results.section_table(recs, "test_mse") if x.startswith("| noisy-input")]
+    (line,) = [x for x in tables.section_table(recs, "test_mse") if x.startswith("| noisy-input")]
     assert "| sigma=0.1 |" in line and "| 3 |" in line
 
 
 def test_simulated_rows_get_no_verdict_against_the_report():
-    sim = results.make_record("IV", "conv-lstm", 1, "standard", 1.0, subject=4, test_rmse_kmh=0.18, simulated=True)
+    sim = results.make_record(
+        "IV", "conv-lstm", 1, "standard", 1.0, subject=4, test_rmse_kmh=0.18, simulated=True
+    )
     assert results.is_simulated(sim)
-    assert results.is_simulated({**sim, "simulated": None})  # Sections III/IV are simulated unless marked real
+    assert results.is_simulated(
+        {**sim, "simulated": None}
+    )  # Sections III/IV are simulated unless marked real
     (row,) = results.seed_rows([sim])
     assert row["report"] == pytest.approx(2.588**0.5) and row["verdict"] == "not comparable (simulated)"
     real = {**sim, "simulated": False}
     assert results.seed_rows([real])[0]["verdict"] == "1 seed, not robust"
     # many simulated rows share one verdict line; a real row keeps its own
     many = [{**sim, "subject": i, "seed": seed} for i in (4, 5, 6) for seed in (42, 43)]
-    lines = results.verdict_lines(many + [{**real, "subject": 9}])
+    lines = tables.verdict_lines(many + [{**real, "subject": 9}])
     assert len(lines) == 2 and "3 rows on simulated subjects" in lines[1] and "up to 2 seed(s)" in lines[1]
     assert "subject=9" in lines[0] and "1 seed, not robust" in lines[0]
 
@@ -96,16 +107,20 @@ def test_verdict_is_computed_from_the_records():
 def test_epochs_to_report_quality_uses_the_validation_curve_scaled_to_test():
     # Report 0.006031 for conv-32 at sigma 0.2; validation ends 1% below test, so the target is 0.00597.
     curve = [[10.0, 0.0070], [20.0, 0.0060], [30.0, 0.00596], [40.0, 0.00594]]
-    rec = results.make_record("II", "conv-32", 19105, "standard", 40.0, sigma=0.2, test_mse=0.006,
-                              val_curve=curve)
+    rec = results.make_record(
+        "II", "conv-32", 19105, "standard", 40.0, sigma=0.2, test_mse=0.006, val_curve=curve
+    )
     assert results.epochs_to_report_quality(rec) == 3
     short = {**rec, "val_curve": [[10.0, 0.0070], [20.0, 0.0065]], "test_mse": 0.0066}
     assert results.epochs_to_report_quality(short) is None  # stopped above the report
     assert results.epochs_to_report_quality({**rec, "model": "pca-32"}) is None  # no report number
     assert results.epochs_to_report_quality({k: v for k, v in rec.items() if k != "val_curve"}) is None
     # Sustained crossing: a dip below the target that comes back above it does not count.
-    bouncy = {**rec, "val_curve": [[10.0, 0.0070], [20.0, 0.00590], [30.0, 0.0061], [40.0, 0.00595],
-                                   [50.0, 0.00594]], "test_mse": 0.006}
+    bouncy = {
+        **rec,
+        "val_curve": [[10.0, 0.0070], [20.0, 0.00590], [30.0, 0.0061], [40.0, 0.00595], [50.0, 0.00594]],
+        "test_mse": 0.006,
+    }
     assert results.epochs_to_report_quality(bouncy) == 4
 
 
@@ -133,9 +148,20 @@ def test_read_records_rejects_garbage(tmp_path):
 def test_report_marks_simulated_data_and_computes_verdicts(tmp_path):
     from helpers.report import report_markdown
 
-    recs = [results.make_record("I", "dense-32", 50992, "standard", 3.0, test_mse=0.0124),
-            results.make_record("IV", "conv-lstm", 27777, "standard", 9.0, subject=4, test_rmse_kmh=0.2,
-                                train_rmse_kmh=0.1, simulated=True)]
+    recs = [
+        results.make_record("I", "dense-32", 50992, "standard", 3.0, test_mse=0.0124),
+        results.make_record(
+            "IV",
+            "conv-lstm",
+            27777,
+            "standard",
+            9.0,
+            subject=4,
+            test_rmse_kmh=0.2,
+            train_rmse_kmh=0.1,
+            simulated=True,
+        ),
+    ]
     text = report_markdown(recs, "header line", tmp_path)
     assert "simulated IMU data" in text and "header line" in text
     assert "| dense-32 |" in text and "| 1 seed, not robust |" in text
@@ -145,17 +171,28 @@ def test_report_marks_simulated_data_and_computes_verdicts(tmp_path):
 
 def test_vae_vs_autoencoder_pairs_models_by_code_size_and_direction(tmp_path):
     common = {"interp_path_ratio": 1.5, "interp_max_jump_share": 0.15, "interp_frechet": 30.0}
-    recs = [results.make_record("V", "vae-2d", 1, "smoke", 1.0, latent_dim=2, sample_frechet=40.0, **common),
-            results.make_record("V", "ae-2d", 1, "smoke", 1.0, latent_dim=2, sample_frechet=50.0,
-                                **{**common, "interp_path_ratio": 1.2}),
-            results.make_record("V", "vae-16d", 1, "smoke", 1.0, latent_dim=16, sample_frechet=20.0, **common)]
+    recs = [
+        results.make_record("V", "vae-2d", 1, "smoke", 1.0, latent_dim=2, sample_frechet=40.0, **common),
+        results.make_record(
+            "V",
+            "ae-2d",
+            1,
+            "smoke",
+            1.0,
+            latent_dim=2,
+            sample_frechet=50.0,
+            **{**common, "interp_path_ratio": 1.2},
+        ),
+        results.make_record("V", "vae-16d", 1, "smoke", 1.0, latent_dim=16, sample_frechet=20.0, **common),
+    ]
     compared = results.vae_vs_autoencoder(recs)
     assert {c["latent_dim"] for c in compared} == {2}  # vae-16d has no plain-AE partner
     verdict = {c["measure"]: c["vae_better"] for c in compared}
-    assert verdict["sample_frechet"] is True          # lower Fréchet distance is better
-    assert verdict["interp_path_ratio"] is False      # the AE's straighter path wins
-    assert verdict["interp_frechet"] is False         # a tie is not a win
+    assert verdict["sample_frechet"] is True  # lower Fréchet distance is better
+    assert verdict["interp_path_ratio"] is False  # the AE's straighter path wins
+    assert verdict["interp_frechet"] is False  # a tie is not a win
     from helpers import report
+
     text = report.report_markdown(recs, "header")
     assert "The VAE is better on every seed in 1 of 4" in text and "| 2 | random samples: Fréchet" in text
     assert "1 of 1 seeds" in text
@@ -163,6 +200,12 @@ def test_vae_vs_autoencoder_pairs_models_by_code_size_and_direction(tmp_path):
 
 def test_markdown_table_formats_numbers_percentages_and_gaps():
     rows = [{"model": "vae-2d", "share": 0.331, "fid": 45.52}, {"model": "ae-2d", "fid": 54.0}]
-    text = results.markdown_table(rows, {"model": "model", "fid": "Fréchet", "share": "confident"}, percent=["share"])
-    assert text.splitlines() == ["| model | Fréchet | confident |", "|---|---|---|",
-                                 "| vae-2d | 45.52 | 33.1% |", "| ae-2d | 54 |  |"]
+    text = tables.markdown_table(
+        rows, {"model": "model", "fid": "Fréchet", "share": "confident"}, percent=["share"]
+    )
+    assert text.splitlines() == [
+        "| model | Fréchet | confident |",
+        "|---|---|---|",
+        "| vae-2d | 45.52 | 33.1% |",
+        "| ae-2d | 54 |  |",
+    ]

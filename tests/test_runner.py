@@ -80,15 +80,22 @@ def test_tidy_console_keeps_the_notebooks_lines_and_drops_the_noise():
 
     lines = []
     console = runner.TidyConsole("01 seed 42", 27, write=lines.append)
-    for text in ("Executing notebook with kernel: python3", "Executing Cell 12---------------",
-                 "== dense-32, seed 42: 50,992 parameters\n<Figure size 1375x590 with 44 Axes>",
-                 "<IPython.core.display.Markdown object>", "Ending Cell 12------",
-                 "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
-                 "WARNING:tensorflow:5 out of the last 9 calls to <function f> triggered tf.function retracing. ...",
-                 "Executing Cell 13----", "215/215 - 1s - loss: 0.02 - val_loss: 0.02\n\n"):
+    for text in (
+        "Executing notebook with kernel: python3",
+        "Executing Cell 12---------------",
+        "== dense-32, seed 42: 50,992 parameters\n<Figure size 1375x590 with 44 Axes>",
+        "<IPython.core.display.Markdown object>",
+        "Ending Cell 12------",
+        "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+        "WARNING:tensorflow:5 out of the last 9 calls to <function f> triggered tf.function retracing. ...",
+        "Executing Cell 13----",
+        "215/215 - 1s - loss: 0.02 - val_loss: 0.02\n\n",
+    ):
         console.emit(logging.LogRecord("papermill", logging.INFO, "", 0, text, None, None))
     assert len(lines) == 2
-    assert lines[0].startswith("  01 seed 42 | cell 12/27 |") and lines[0].endswith("== dense-32, seed 42: 50,992 parameters")
+    assert lines[0].startswith("  01 seed 42 | cell 12/27 |") and lines[0].endswith(
+        "== dense-32, seed 42: 50,992 parameters"
+    )
     assert "cell 13/27" in lines[1] and lines[1].endswith("val_loss: 0.02")
 
 

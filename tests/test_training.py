@@ -64,8 +64,9 @@ def test_fit_ends_with_the_mean_of_the_tail_weights():
     assert not np.allclose(tail[0][0], tail[-1][0])  # the weights moved during the tail
     for got, *seen in zip(model.get_weights(), *tail):
         np.testing.assert_allclose(got, np.mean(seen, axis=0), rtol=1e-6, atol=1e-7)
-    assert run.extra["averaged_val_loss"] == pytest.approx(float(np.mean((model.predict(x, verbose=0) - x) ** 2)),
-                                                           rel=1e-5)
+    assert run.extra["averaged_val_loss"] == pytest.approx(
+        float(np.mean((model.predict(x, verbose=0) - x) ** 2)), rel=1e-5
+    )
 
 
 def test_steps_per_execution_changes_speed_not_arithmetic():
@@ -92,8 +93,10 @@ def test_tf_data_autotune_is_off_inside_the_block_only():
     def autotune(make):
         return make().get_tf_dataset().options().autotune.enabled
 
-    pipelines = (lambda: ArrayDataAdapter(x, x, batch_size=4, shuffle=True),
-                 lambda: PyDatasetAdapter(FreshNoise(x, 0.2, batch_size=4), shuffle=False))
+    pipelines = (
+        lambda: ArrayDataAdapter(x, x, batch_size=4, shuffle=True),
+        lambda: PyDatasetAdapter(FreshNoise(x, 0.2, batch_size=4), shuffle=False),
+    )
     with tf_data_autotune_off():
         assert [autotune(make) for make in pipelines] == [False, False]
     assert [autotune(make) for make in pipelines] == [None, None]  # Keras' default again: the autotuner on
@@ -108,8 +111,15 @@ def test_autotune_off_changes_speed_not_arithmetic():
         model = conv_autoencoder(8)
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
         with block():
-            h = model.fit(clean, clean, batch_size=8, epochs=2, shuffle=True, validation_data=(clean[:16], clean[:16]),
-                          verbose=0)
+            h = model.fit(
+                clean,
+                clean,
+                batch_size=8,
+                epochs=2,
+                shuffle=True,
+                validation_data=(clean[:16], clean[:16]),
+                verbose=0,
+            )
             model.fit(FreshNoise(clean, 0.2, batch_size=8), epochs=1, verbose=0)
         histories.append(h.history)
         weights.append(model.get_weights())

@@ -18,7 +18,7 @@ def test_rotation_and_levelling():
 def test_zupt_recovers_the_speed_of_a_simulated_subject(speed_kmh):
     # The simulator's accelerometer and gyroscope are kinematically consistent: their strapdown integral
     # gives back the treadmill speed, within 10%, with no training at all.
-    signal, _ = gait.simulate_recording(gait.Subject.make(4), speed_kmh, 20)
+    signal, _ = gait.simulate_recording(gait.Person.make(4), speed_kmh, 20)
     assert zupt.speed_kmh(signal) == pytest.approx(speed_kmh, rel=0.10)
 
 

@@ -31,6 +31,8 @@ def report_value(record: dict) -> float | None:
         return DENSE_TEST_MSE.get(model)
     if section == "II" and "sigma" in record:
         return CONV_TEST_MSE.get((model, round(float(record["sigma"]), 3)))
-    if section == "IV" and "test_rmse_kmh" in record and not record.get("protocol"):  # the report's protocol only
+    if (
+        section == "IV" and "test_rmse_kmh" in record and not record.get("protocol")
+    ):  # the report's protocol only
         return LSTM_TEST_MSE_KMH2**0.5
     return None

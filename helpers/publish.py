@@ -1,0 +1,270 @@
+"""Documents generated from ``results/``: no number in them is typed by hand.
+
+* the README's results and benchmark blocks (between ``<!-- generated: NAME -->`` markers);
+* each results folder's ``summary.md`` and ``REPORT.md``, headed by the records' own provenance;
+* ``results/validation/INDEX.md``: every validation record, what it measured and the decision it supported.
+
+    python -m helpers publish           # rewrite them all
+    python -m helpers publish --check   # exit 1 and name each file that differs (tests/test_publish.py)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from helpers.ele494 import report_value
+from helpers.paths import PROJECT_ROOT, RESULTS_DIR, atomic_write_text
+from helpers.provenance import header
+from helpers.report import report_markdown
+from helpers.results import NOT_COMPARABLE, SETTING_KEYS, is_simulated, read_records, seed_rows
+from helpers.tables import fmt, summary_markdown
+
+README = PROJECT_ROOT / "README.md"
+FOLDERS = ("seeds", "standard", "report")  # results/<folder>/results.json, each with its summary and report
+VALIDATION = RESULTS_DIR / "validation"
+BENCHMARK = RESULTS_DIR / "standard" / "benchmark.json"
+
+
+def _marker(name: str) -> re.Pattern:
+    return re.compile(rf"(<!-- generated: {name} .*?-->\n)(.*?)(<!-- end generated: {name} -->)", re.DOTALL)
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    """``text`` with the block between the ``name`` markers replaced by ``content``."""
+    pattern = _marker(name)
+    if not pattern.search(text):
+        raise ValueError(
+            f"No generated block {name!r}: add '<!-- generated: {name} (python -m helpers publish) -->' "
+            f"and '<!-- end generated: {name} -->' lines where it belongs."
+        )
+    return pattern.sub(lambda m: m.group(1) + content.rstrip("\n") + "\n" + m.group(3), text, count=1)
+
+
+def _spread(values: list[float], digits: int = 4) -> str:
+    """``mean ± sd (min to max)`` over seeds, or the one value."""
+    arr = np.asarray(values, dtype=float)
+    if len(arr) == 1:
+        return f"{arr[0]:.{digits}g}"
+    if np.ptp(arr) <= 1e-9 * max(1.0, abs(arr.mean())):  # an untrained baseline: the same on every seed
+        return f"{arr[0]:.{digits}g} (every seed)"
+    return (
+        f"{arr.mean():.{digits}g} ± {arr.std(ddof=1):.2g} ({arr.min():.{digits}g} to {arr.max():.{digits}g})"
+    )
+
+
+def _setting(record: dict) -> str:
+    names = {"sigma": "σ", "latent_dim": "latent", "subject": "subject"}
+    return ", ".join(f"{names[k]} {record[k]}" for k in SETTING_KEYS if record.get(k) is not None)
+
+
+def results_block(records: list[dict]) -> str:
+    """The README's results table: every model with a report number (Sections I and II), Section IV's
+    recommended model and ZUPT on simulated subjects and on the real walk, and the VAEs (Section V)."""
+    seeds = sorted({r["seed"] for r in records if r.get("seed") is not None})
+    lines = [
+        f"Development seeds {', '.join(map(str, seeds))}, profile `standard` (`results/seeds/results.json`). "
+        "Figures: mean ± sd (min to max) over seeds.",
+        "",
+        "| section | model | setting | metric | ours | seeds | report | beats report? |",
+        "|---|---|---|---|---|---:|---:|:---|",
+    ]
+
+    def table_rows(sections: tuple[str, ...]) -> list[str]:
+        rows = seed_rows([r for r in records if r["section"] in sections])
+        return [
+            f"| {row['section']} | {row['model']} | {_setting(row['first'])} | {row['metric']} | "
+            f"{_spread(row['values'])} | {row['n']} | {fmt(row['report'])} | {row['verdict'] or ''} |"
+            for row in rows
+            if row["report"] is not None or row["section"] == "V"
+        ]
+
+    lines += table_rows(("I", "II"))
+    simulated = [r for r in records if r["section"] == "IV" and is_simulated(r) and "test_rmse_kmh" in r]
+    test_subject = min((r["subject"] for r in simulated), default=None)
+    for model in ("conv-lstm", "zupt"):
+        for label, keep in (
+            (f"simulated subject {test_subject}", lambda r: r["subject"] == test_subject),
+            ("simulated unseen subjects", lambda r: r["subject"] != test_subject),
+        ):
+            rows = [r for r in simulated if r["model"] == model and keep(r)]
+            if rows:
+                subjects = sorted({r["subject"] for r in rows})
+                where = label + ("" if len(subjects) == 1 else f" {subjects[0]}–{subjects[-1]}")
+                lines.append(
+                    f"| IV | {model} | {where} | test_rmse_kmh | {_spread([r['test_rmse_kmh'] for r in rows], 3)} "
+                    f"| {len({r['seed'] for r in rows})} | {fmt(report_value(rows[0]))} (real data) | "
+                    f"{NOT_COMPARABLE} |"
+                )
+    lines += table_rows(("V",))
+    real = [r for r in records if r.get("real") is True and "pred_mean_kmh" in r]
+    if real:
+        feet = sorted({r["subject"] for r in real})
+        lines += [
+            "",
+            f"The real walk (Section IV's sim-to-real test, motion-capture speed {real[0]['true_speed_kmh']:.2f} "
+            "km/h): error of the mean prediction, km/h.",
+            "",
+            "| model | " + " | ".join(str(f).rsplit("-", 1)[-1] + " foot" for f in feet) + " | seeds |",
+            "|---|" + "---|" * len(feet) + "---:|",
+        ]
+        for model in dict.fromkeys(r["model"] for r in real):
+            cells = [
+                _spread(
+                    [
+                        r["pred_mean_kmh"] - r["true_speed_kmh"]
+                        for r in real
+                        if (r["model"], r["subject"]) == (model, f)
+                    ],
+                    2,
+                )
+                for f in feet
+            ]
+            n = len({r["seed"] for r in real if r["model"] == model})
+            lines.append(f"| {model} | " + " | ".join(cells) + f" | {n} |")
+    return "\n".join(lines)
+
+
+def benchmark_block(bench: dict) -> str:
+    """The README's benchmark table, from ``results/standard/benchmark.json``."""
+    full, quality = bench["full_recipes"], bench["to_report_quality"]
+    lines = [
+        f"`benchmarks/time_to_quality.py --fraction {bench['fraction']}`, git {bench['git'].split()[0]}, "
+        f"{bench['machine']}.",
+        "",
+        "| section | report protocol, s | standard, s | ratio | standard to report quality, s | ratio |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for section, sides in full["by_section_s"].items():
+        q = quality["by_section_s"][section]
+        lines.append(
+            f"| {section} | {sides['report']:,.0f} | {sides['standard']:,.0f} | "
+            f"{sides['report'] / sides['standard']:.1f}× | {q['standard']:,.0f} | "
+            f"{q['report'] / q['standard']:.1f}× |"
+        )
+    t, tq = full["totals_s"], quality["totals_s"]
+    lines.append(
+        f"| all | {t['report']:,.0f} | {t['standard']:,.0f} | {full['ratio']:.1f}× | "
+        f"{tq['standard']:,.0f} | {quality['ratio']:.1f}× |"
+    )
+    same = bench.get("section_ii_report_in_standard_precision_s")
+    if same:
+        standard_ii = full["by_section_s"]["II"]["standard"]
+        lines += [
+            "",
+            f"Section II with both sides in the same precision per model: {same:,.0f} s against "
+            f"{standard_ii:,.0f} s, **{same / standard_ii:.1f}×**.",
+        ]
+    return "\n".join(lines)
+
+
+def validation_index() -> str:
+    """``results/validation/INDEX.md``: one row per validation record, with the decision it supported."""
+    decisions = json.loads((VALIDATION / "decisions.json").read_text())
+    lines = [
+        "# Validation records",
+        "",
+        "Every record here scored candidates on **validation** data only (the 5,000 images held out of the "
+        "training set, or Section III's validation subject); none touched a test image. Generated by "
+        "`python -m helpers publish` from the records and `decisions.json`; how each recipe was chosen is "
+        "told in `docs/recipes.md`.",
+        "",
+        "| record | what was trained | seeds | git | validation figure | decision it supported |",
+        "|---|---|---|---|---|---|",
+    ]
+    for path in sorted(VALIDATION.glob("*.json")):
+        if path.name == "decisions.json":
+            continue
+        data = json.loads(path.read_text())
+        rows = data.get("rows", [])
+        seeds = sorted({r["seed"] for r in rows if "seed" in r})
+        vals = [r["val_mse"] for r in rows if "val_mse" in r]
+        figure = ", ".join(f"{v:.6f}" for v in vals[:6]) + (" …" if len(vals) > 6 else "")
+        if not vals and rows and "seconds_per_epoch" in rows[0]:
+            figure = "seconds per epoch: " + ", ".join(f"{r['seconds_per_epoch']}" for r in rows)
+        what = decisions.get(path.name, {})
+        lines.append(
+            f"| [{path.name}]({path.name}) | {what.get('trained', data.get('part', ''))} | "
+            f"{', '.join(map(str, seeds))} | {str(data.get('git', '')).split('+')[0].split()[0]} | {figure} | "
+            f"{what.get('decision', '**not yet described**')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _validation_records() -> list[tuple[Path, dict, dict]]:
+    """Each validation record with its description from ``decisions.json``, in name order."""
+    decisions = json.loads((VALIDATION / "decisions.json").read_text())
+    return [
+        (path, json.loads(path.read_text()), decisions.get(path.name, {}))
+        for path in sorted(VALIDATION.glob("*.json"))
+        if path.name != "decisions.json"
+    ]
+
+
+def evidence_block() -> str:
+    """``docs/recipes.md``'s evidence: validation figures grouped by the decision they supported."""
+    by_decision: dict[str, list[str]] = {}
+    for path, data, what in _validation_records():
+        figures = [
+            f"{r['val_mse']:.6f}" + (f" (seed {r['seed']})" if "seed" in r else "")
+            for r in data.get("rows", [])
+            if "val_mse" in r
+        ]
+        if not figures:
+            continue
+        entry = f"[{path.stem}](../results/validation/{path.name}): {what.get('trained', '')}: " + ", ".join(
+            figures
+        )
+        by_decision.setdefault(what.get("decision", "not yet described"), []).append(entry)
+    lines = []
+    for decision, entries in by_decision.items():
+        lines += [f"**{decision}.** Validation MSE:", "", *(f"- {e}" for e in entries), ""]
+    return "\n".join(lines)
+
+
+def outputs() -> dict[Path, str]:
+    """Every generated file's path and the text it should hold now."""
+    found: dict[Path, str] = {}
+    for folder in FOLDERS:
+        path = RESULTS_DIR / folder / "results.json"
+        records = read_records(path)
+        profile = records[0]["profile"]
+        context = path.parent / "CONTEXT.md"  # prose about the run's conditions (no numbers), if any
+        head = header(records, profile) + ("\n\n" + context.read_text().strip() if context.is_file() else "")
+        found[path.parent / "summary.md"] = head + "\n\n" + summary_markdown(records)
+        found[path.parent / "REPORT.md"] = report_markdown(records, head, path.parent)
+    readme = README.read_text()
+    readme = replace_block(
+        readme, "results", results_block(read_records(RESULTS_DIR / "seeds" / "results.json"))
+    )
+    readme = replace_block(readme, "benchmark", benchmark_block(json.loads(BENCHMARK.read_text())))
+    found[README] = readme
+    recipes = PROJECT_ROOT / "docs" / "recipes.md"
+    found[recipes] = replace_block(recipes.read_text(), "evidence", evidence_block())
+    bench = PROJECT_ROOT / "docs" / "benchmark.md"
+    found[bench] = replace_block(
+        bench.read_text(), "benchmark", benchmark_block(json.loads(BENCHMARK.read_text()))
+    )
+    found[VALIDATION / "INDEX.md"] = validation_index()
+    return found
+
+
+def main(check: bool = False) -> int:
+    stale = []
+    for path, text in outputs().items():
+        current = path.read_text() if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not check:
+            atomic_write_text(path, text)
+    verb = "differ from what `python -m helpers publish` writes" if check else "rewritten"
+    for path in stale:
+        shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+        print(f"{shown}: {verb}")
+    if not stale:
+        print("generated documents are up to date")
+    return 1 if check and stale else 0

@@ -1,0 +1,43 @@
+"""Sections III/IV's training path: a speed model trained on IMU windows of some subjects.
+
+Notebook 03 trains through :func:`train_speed`; its baselines are :class:`helpers.baselines.SpeedBaselines`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+
+from helpers import imu
+from helpers.models import speed_model
+from helpers.training import Recipe, TrainResult, fit
+
+
+def train_speed(
+    name: str,
+    train_subjects: Sequence[imu.Subject],
+    recipe: Recipe,
+    *,
+    seed: int,
+    augment: bool = True,
+    validation_subject: imu.Subject | None = None,
+    verbose: int = 2,
+) -> tuple[keras.Model, TrainResult, imu.Normaliser]:
+    """Seed everything, fit a normaliser on ``train_subjects`` only, and train ``speed_model(name)`` on their
+    windows (cut lazily, augmented when ``augment``), scored on ``validation_subject`` after each epoch when
+    given. Returns the model, its run and the normaliser (apply it to every subject the model predicts)."""
+    keras.utils.set_random_seed(seed)
+    normaliser = imu.Normaliser.fit(list(train_subjects), seed=seed)
+    data = imu.WindowSequence(list(train_subjects), normaliser, recipe.batch_size, seed=seed, augment=augment)
+    validation = (
+        None
+        if validation_subject is None
+        else imu.WindowSequence([validation_subject], normaliser, 256, shuffle=False)
+    )
+    model = speed_model(name)
+    if verbose:
+        ids = [s.subject_id for s in train_subjects]
+        print(f"\n== {name} ({model.count_params():,} parameters), seed {seed}, on subjects {ids}; {recipe}")
+    run = fit(model, data, recipe=recipe, metrics=(), validation_data=validation, verbose=verbose)
+    return model, run, normaliser

@@ -1,0 +1,206 @@
+"""Markdown made from result records: section tables, verdict bullets, summaries and the regression lines.
+
+Every table the notebooks, ``summary.md``, ``REPORT.md`` and the README show is built here, from records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from helpers.ele494 import report_value
+from helpers.paths import RESULTS_DIR, atomic_write_json, atomic_write_text
+from helpers.results import (
+    HEADLINE,
+    MIN_SEEDS,
+    NOT_COMPARABLE,
+    mean_records,
+    read_records,
+    row_key,
+    seed_rows,
+    setting_text,
+)
+
+
+def verdict_lines(records: list[dict]) -> list[str]:
+    """Markdown bullets, model by model: mean ± sd, range and seeds beside the report, and the verdict.
+
+    Rows on simulated data get no verdict against a real-data number, so they share one line instead of
+    one each (their numbers are in the section's table).
+    """
+    lines, simulated = [], []
+    for row in seed_rows(records):
+        if row["report"] is None:
+            continue
+        if row["verdict"] == NOT_COMPARABLE:
+            simulated.append(row)
+            continue
+        where = f" ({row['setting']})" if row["setting"] else ""
+        spread = (
+            f"{row['mean']:.4g} ± {row['sd']:.2g} (min {row['min']:.4g}, max {row['max']:.4g}; "
+            f"{row['n']} seeds)"
+            if row["n"] > 1
+            else f"{row['mean']:.4g} (1 seed)"
+        )
+        lines.append(
+            f"- `{row['model']}`{where}: {row['metric']} {spread}; report {row['report']:.4g}: "
+            f"**{row['verdict']}**."
+        )
+    if simulated:
+        models = ", ".join(f"`{m}`" for m in dict.fromkeys(r["model"] for r in simulated))
+        seeds = max(r["n"] for r in simulated)
+        lines.append(
+            f"- {len(simulated)} rows on simulated subjects ({models}; up to {seeds} seed(s) each): "
+            f"**{NOT_COMPARABLE}** with the report's {simulated[0]['report']:.4g}, measured on real data."
+        )
+    return lines
+
+
+def fmt(value: Any) -> str:
+    """A table cell: yes/**no** for verdicts, 4 significant digits, thousands separators."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "**no**"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def spread_cell(row: dict) -> str:
+    """``mean ± sd`` over seeds, or the one value."""
+    return f"{fmt(row['mean'])} ± {row['sd']:.2g}" if row["n"] > 1 else fmt(row["mean"])
+
+
+def section_table(
+    records: list[dict],
+    metric: str,
+    extra: tuple[str, ...] = (),
+    report_cell: Callable[[dict], str] | None = None,
+) -> list[str]:
+    """Markdown lines of one section's table, one row per model and setting, pooled over seeds.
+
+    Our metric as mean ± sd with min, max and the number of seeds, beside the report's number and the
+    verdict of :func:`verdict`. ``extra`` columns show seed means.
+    """
+    report_cell = report_cell or (lambda r: fmt(report_value(r)))
+    lines = [
+        "| model | setting | params | "
+        + " | ".join((f"{metric} (mean ± sd)", "min", "max", "seeds", *extra))
+        + " | report | beats report? | seconds |",
+        "|---|---|---:|" + "---:|" * (4 + len(extra)) + "---:|:---:|---:|",
+    ]
+    means = {row_key(r): r for r in mean_records(records)}
+    for row in seed_rows(records, metric):
+        mean_rec = means[row_key(row["first"])]
+        values = " | ".join(
+            [
+                spread_cell(row),
+                fmt(row["min"]) if row["n"] > 1 else "",
+                fmt(row["max"]) if row["n"] > 1 else "",
+                str(row["n"]),
+                *(fmt(mean_rec.get(k)) for k in extra),
+            ]
+        )
+        lines.append(
+            f"| {row['model']} | {row['setting']} | {fmt(row['params'])} | {values} | "
+            f"{report_cell(row['first'])} | {row['verdict'] or ''} | {fmt(round(row['seconds']))} |"
+        )
+    return lines
+
+
+def section_markdown(
+    records: list[dict], section: str, metric: str | None = None, extra: tuple[str, ...] = ()
+) -> str:
+    """One section's table (for a notebook's results cell), with the verdict rule under it."""
+    rows = [r for r in records if r["section"] == section]
+    table = section_table(rows, metric or HEADLINE.get(section, "test_mse"), extra)
+    return "\n".join([*table, "", VERDICT_RULE])
+
+
+VERDICT_RULE = (
+    f"*Verdict rule:* a model beats the report only when every seed of a study with at least {MIN_SEEDS} "
+    "seeds is at or below the report's number; rows on simulated data are not set against the report's "
+    "real-data number."
+)
+
+
+def summary_markdown(records: list[dict], title: str = "Results") -> str:
+    """A markdown table per section: our headline metric beside the report's, computed, not typed."""
+    lines = [f"# {title}", ""]
+    for section in dict.fromkeys(r["section"] for r in records):
+        rows = [r for r in records if r["section"] == section]
+        lines += [f"## Section {section}", "", *section_table(rows, HEADLINE.get(section, "test_mse")), ""]
+    return "\n".join(lines + [VERDICT_RULE, ""])
+
+
+def write_summary(output_dir: str | Path, records: list[dict], header: str = "") -> tuple[Path, Path]:
+    """Write ``results.json`` and ``summary.md`` into ``output_dir``, each atomically."""
+    output_dir = Path(output_dir)
+    results = atomic_write_json(output_dir / "results.json", records)
+    text = summary_markdown(records)
+    summary = atomic_write_text(output_dir / "summary.md", (header + "\n\n" if header else "") + text)
+    return results, summary
+
+
+def headline_lines(records: list[dict], digits: int = 3) -> str:
+    """Every record's headline metric to ``digits`` significant digits, one line each, in a stable order.
+
+    Printed by each notebook's last check cell (``# NBVAL_CHECK_OUTPUT``): the smoke runs are deterministic on
+    the project's CPU, so a changed recipe, model or data pipeline changes these lines and fails nbval.
+    """
+    lines = []
+    for r in records:
+        # The section's headline metric; a row without it (a plain AE has no ELBO) shows its first metric there is.
+        candidates = (
+            HEADLINE.get(r["section"], "test_mse"),
+            "test_mse",
+            "val_rmse_kmh",
+            "test_rmse_kmh",
+            "test_recon_nats",
+        )
+        metric = next((k for k in candidates if k in r), None)
+        if metric is None:
+            continue
+        lines.append(
+            f"{r['section']:>3} {r['model']:<18} {setting_text(r, ' '):<12} seed={r.get('seed')} "
+            f"{metric}={float(r[metric]):.{digits}g}"
+        )
+    return "\n".join(lines)
+
+
+SEED_STUDY = RESULTS_DIR / "seeds" / "results.json"
+
+
+def study_lines(section: str, path: str | Path = SEED_STUDY) -> list[str]:
+    """What the committed seed study (``results/seeds/results.json``) found for ``section``, model by model.
+
+    A notebook run has its own seeds; these lines put it beside the study that the README's verdicts use.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return [f"- No committed seed study at {path.name} for Section {section}."]
+    records = [r for r in read_records(path) if r["section"] == section]
+    if not records:
+        return [f"- The committed seed study has no Section {section} records yet."]
+    seeds = sorted({r.get("seed") for r in records if r.get("seed") is not None})
+    head = f"- **Committed seed study** (`results/seeds/`, seeds {', '.join(map(str, seeds))}, same recipes):"
+    return [head, *("  " + line for line in verdict_lines(records))]
+
+
+def markdown_table(rows: list[dict], columns: dict[str, str], percent: Iterable[str] = ()) -> str:
+    """A markdown table of ``rows`` (dicts): ``columns`` maps each key to its header; keys in ``percent``
+    show as percentages, numbers otherwise through :func:`fmt`; a missing value is an empty cell."""
+    percent = set(percent)
+
+    def cell(row: dict, key: str) -> str:
+        value = row.get(key)
+        if value is None:
+            return ""
+        return f"{value:.1%}" if key in percent else fmt(value)
+
+    lines = ["| " + " | ".join(columns.values()) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(cell(r, k) for k in columns) + " |" for r in rows]
+    return "\n".join(lines)
