@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", default="standard", help=f"one of {', '.join(PROFILES)} (default standard)")
     run.add_argument("--only", default=None, help="comma-separated notebooks, by number or name, e.g. 01,02")
     run.add_argument("--force", action="store_true", help="rerun notebooks that already completed")
+    run.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train every model again, even when runs/weights/ holds weights trained the same way",
+    )
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
     run.add_argument(
         "--seeds",
@@ -104,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         engine=args.engine,
         jobs=args.jobs,
         scheduler=args.scheduler,
+        extra_parameters={"retrain": True} if args.retrain else None,
     )
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:

@@ -96,6 +96,7 @@ def train_denoiser(
             recipe=recipe,
             validation_data=validation_data,
             verbose=verbose,
+            label=f"{model.name} σ={sigma}, seed {seed}",
         )
     if precision == "float32":
         return model, run

@@ -30,5 +30,13 @@ def train_dense(
     model = build(name)
     if verbose:
         print(f"\n== {name}, seed {seed}: {model.count_params():,} parameters; {recipe}")
-    run = fit(model, x_fit, x_fit, recipe, validation_data=(x_val, x_val), verbose=verbose)
+    run = fit(
+        model,
+        x_fit,
+        x_fit,
+        recipe,
+        validation_data=(x_val, x_val),
+        verbose=verbose,
+        label=f"{name}, seed {seed}",
+    )
     return model, run

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers import store
 from helpers.paths import RUNS_DIR
 from helpers.profiles import check_profile
 from helpers.provenance import record_provenance, utc_now
@@ -62,6 +63,9 @@ class Session:
         recipe = run.recipe
         started = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=run.seconds)
         curve = {"val_curve": run.curve()} if "val_loss" in run.history else {}
+        if run.extra.get("reused"):  # loaded from the weight store: where and when it was trained
+            keys = ("reused", "trained_git", "trained_machine", "trained_utc")
+            metrics |= {k: run.extra[k] for k in keys}
         return self.record(
             section,
             name,
@@ -110,10 +114,14 @@ def check_seeds(seeds) -> list[int]:
     return found
 
 
-def start(notebook: str, profile: str, seeds, output_dir: str | os.PathLike | None = None) -> Session:
+def start(
+    notebook: str, profile: str, seeds, output_dir: str | os.PathLike | None = None, retrain: bool = False
+) -> Session:
     """Check the profile and seeds, seed every generator, create the output folder and say where things go.
 
     The records of a run carry their ``seed``; a study over several seeds gives each (model, seed) a record.
+    Trainings load stored weights when their key matches (:mod:`helpers.store`, under ``runs/weights/`` or
+    ``$WORKBOOK_WEIGHTS_DIR``) unless ``retrain``.
     """
     from helpers import hygiene
     from helpers.training import set_seed
@@ -123,6 +131,8 @@ def start(notebook: str, profile: str, seeds, output_dir: str | os.PathLike | No
     hygiene.release()  # a rerun in the same kernel starts with nothing protected
     out = Path(output_dir) if output_dir else RUNS_DIR / profile
     out.mkdir(parents=True, exist_ok=True)
+    weights = Path(os.environ.get("WORKBOOK_WEIGHTS_DIR") or RUNS_DIR / "weights")  # shared by every run
+    store.activate(store.WeightStore(weights, profile, retrain=bool(retrain)))
     set_seed(seeds[0])
     import keras
 

@@ -34,21 +34,9 @@ def memory_gib() -> float | None:
 
 def machine() -> str:
     """e.g. '2-core Intel(R) Xeon(R) ... , 23.4 GiB RAM, Linux x86_64, no GPU'."""
-    gpu = "no GPU"
-    try:
-        import keras
-
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            gpu = f"{len(gpus)} GPU(s)" if gpus else "no GPU"
-    except Exception:  # provenance must never break a run
-        pass
-    mem = memory_gib()
-    return (
-        f"{os.cpu_count()}-core {cpu_model()}, {mem} GiB RAM, {platform.system()} {platform.machine()}, {gpu}"
-    )
+    m = machine_fields()
+    gpu = "no GPU" if m["gpu"] == "none" else m["gpu"]
+    return f"{m['cores']}-core {m['cpu']}, {m['ram_gib']} GiB RAM, {m['os']}, {gpu}"
 
 
 def git_state() -> tuple[str, bool | None]:

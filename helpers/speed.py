@@ -36,8 +36,11 @@ def train_speed(
         else imu.WindowSequence([validation_subject], normaliser, 256, shuffle=False)
     )
     model = speed_model(name)
+    ids = [s.subject_id for s in train_subjects]
     if verbose:
-        ids = [s.subject_id for s in train_subjects]
         print(f"\n== {name} ({model.count_params():,} parameters), seed {seed}, on subjects {ids}; {recipe}")
-    run = fit(model, data, recipe=recipe, metrics=(), validation_data=validation, verbose=verbose)
+    run = fit(
+        model, data, recipe=recipe, metrics=(), validation_data=validation, verbose=verbose,
+        label=f"{name}, seed {seed}, trained on subjects {ids}",
+    )  # fmt: skip
     return model, run, normaliser

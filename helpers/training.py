@@ -15,7 +15,7 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
-from helpers import hygiene
+from helpers import hygiene, store
 
 SCHEDULES = ("constant", "cosine")
 # Optimiser steps per call into the compiled graph. The arithmetic is unchanged (bit-identical weights,
@@ -215,6 +215,7 @@ def fit(
     callbacks: list[keras.callbacks.Callback] | tuple = (),
     compile: Callable[[keras.Model, keras.optimizers.Optimizer], None] | None = None,
     validation_batch_size: int | None = VALIDATION_BATCH,
+    label: str | None = None,
 ) -> TrainResult:
     """Compile ``model`` with Adam under ``recipe`` and train it, timing every epoch.
 
@@ -229,9 +230,21 @@ def fit(
     averaging (``recipe.average_epochs``) the model ends with the averaged weights, and the validation
     loss of those weights is kept as ``extra["averaged_val_loss"]`` (the history's last entry is the
     last epoch's own weights).
+
+    While a weight store is active (:mod:`helpers.store`; every notebook has one), a training whose key
+    is stored is not run again: ``model`` gets the stored weights and the stored run comes back with
+    ``extra["reused"] = True``; ``label`` names it in the line that says so.
     """
     recipe = recipe or Recipe(epochs=1)
     hygiene.check("fit", x, y, validation_data)  # test data never trains or validates
+    weights, key = store.active(), None
+    if weights is not None:
+        key = store.training_key(weights, model, {
+            "x": x, "y": y, "validation": validation_data, "recipe": recipe.as_dict(),
+            "loss": getattr(loss, "__name__", loss), "metrics": [getattr(m, "__name__", m) for m in metrics],
+            "compile": getattr(compile, "__qualname__", None), "callbacks": store.describe(callbacks),
+            "validation_batch_size": validation_batch_size,
+        })  # fmt: skip
     n = len(x) if y is not None else len(x) * recipe.batch_size
     steps = len(x) if y is None else math.ceil(n / recipe.batch_size)
     optimizer = keras.optimizers.Adam(learning_rate(recipe, steps))
@@ -241,6 +254,10 @@ def fit(
         )
     else:
         compile(model, optimizer)
+    # compiled either way, so a loaded model predicts through the same compiled functions as a trained one
+    facts = weights.load(key, model) if key is not None else None
+    if facts is not None:
+        return _reused(facts, recipe, label or model.name, verbose)
     clock = EpochClock()
     averaging = [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
     kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
@@ -265,12 +282,39 @@ def fit(
             data = validation_data if isinstance(validation_data, tuple) else (validation_data,)
             scores = model.evaluate(*data, batch_size=VALIDATION_BATCH, verbose=0, return_dict=True)
             extra["averaged_val_loss"] = float(scores["loss"])
-    return TrainResult(
+    result = TrainResult(
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
         seconds=clock.seconds[-1] if clock.seconds else 0.0,
         epoch_seconds=clock.seconds,
         recipe=recipe,
         extra=extra,
+    )
+    if key is not None:
+        from helpers.provenance import git_revision, machine, utc_now
+
+        weights.save(key, model, {
+            "label": label or model.name, "seconds": result.seconds, "epoch_seconds": result.epoch_seconds,
+            "history": result.history, "extra": extra, "recipe": recipe.as_dict(),
+            "trained_git": git_revision(), "trained_machine": machine(), "trained_utc": utc_now(),
+        })  # fmt: skip
+    return result
+
+
+def _reused(facts: dict, recipe: Recipe, label: str, verbose: int) -> TrainResult:
+    """The stored run of a training whose weights were just loaded: its own seconds, curves and provenance."""
+    trained = {k: facts[k] for k in ("trained_git", "trained_machine", "trained_utc")}
+    if verbose:
+        print(
+            f"loaded {label}: trained in {facts['seconds']:.0f} s on {facts['trained_machine']} at git "
+            f"{facts['trained_git']} ({facts['trained_utc']})",
+            flush=True,
+        )
+    return TrainResult(
+        history=facts["history"],
+        seconds=facts["seconds"],
+        epoch_seconds=facts["epoch_seconds"],
+        recipe=recipe,
+        extra=facts["extra"] | trained | {"reused": True},
     )
 
 

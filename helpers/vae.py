@@ -128,6 +128,7 @@ def train(
         callbacks=[KLFromLogs(beta)],
         compile=lambda _, optimizer: compile_autoencoder(parts, optimizer),
         validation_batch_size=None,
+        label=parts.model.name,
     )
 
 

@@ -8,6 +8,16 @@ import pytest
 
 from helpers import fashion_mnist as fm
 
+
+@pytest.fixture(scope="session", autouse=True)
+def own_weight_store(tmp_path_factory):
+    """Notebooks run by the tests (papermill, nbval) store weights in a folder of their own, empty at the
+    start: the tests train, and never load a developer's stored weights."""
+    import os
+
+    os.environ["WORKBOOK_WEIGHTS_DIR"] = str(tmp_path_factory.mktemp("weights"))
+
+
 SHARED_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 

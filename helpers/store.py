@@ -1,0 +1,138 @@
+"""Trained weights kept under a key, so that running a notebook again loads its models instead of training.
+
+``helpers.training.fit`` is the one place every training in the workbook goes through. While a store is
+active (a notebook's :func:`helpers.notebook.start` activates one under ``<output_dir>/weights/``), ``fit``
+first computes the training's key and looks for weights stored under it:
+
+* found: the model gets the stored weights, and ``fit`` returns the stored run (history, seconds, epoch
+  clock) with ``extra["reused"] = True`` and where and when it was trained; nothing trains;
+* not found: the model trains as usual, and its final weights and run are stored, atomically.
+
+The key covers everything that decides the trained weights: the model's architecture (its config) and its
+initial weights (so the seed, the builder and a warm start's parent), the compute precision, the recipe,
+loss, metrics and callbacks, a fingerprint of the training and validation data (a ``PyDataset``'s arrays,
+noise level and seed included), the code of the training modules, the Keras version and the profile. Any
+change there trains again; so does ``retrain=True`` (a notebook's ``retrain`` parameter, ``--retrain``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from helpers.paths import atomic_write_json
+
+# The modules whose code decides what a training produces: a change to any of them trains again.
+TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu")
+
+
+@dataclass
+class WeightStore:
+    """Where weights are kept, for which profile, and whether to ignore what is there (``retrain``)."""
+
+    folder: Path
+    profile: str
+    retrain: bool = False
+
+    def paths(self, key: str) -> tuple[Path, Path]:
+        return self.folder / f"{key}.weights.h5", self.folder / f"{key}.json"
+
+    def load(self, key: str, model: keras.Model) -> dict | None:
+        """The stored run's facts with ``model`` holding the stored weights, or None (nothing stored)."""
+        weights, facts = self.paths(key)
+        if self.retrain or not (weights.is_file() and facts.is_file()):
+            return None
+        model.load_weights(weights)
+        return json.loads(facts.read_text())
+
+    def save(self, key: str, model: keras.Model, facts: dict) -> None:
+        """Store ``model``'s weights and ``facts`` about its training, each file written atomically."""
+        weights, facts_path = self.paths(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".weights.h5")
+        os.close(fd)
+        try:
+            model.save_weights(tmp)
+            os.replace(tmp, weights)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        atomic_write_json(facts_path, facts)
+
+
+_active: WeightStore | None = None
+
+
+def activate(store: WeightStore | None) -> None:
+    """Make ``store`` the one ``fit`` uses (None: train everything, store nothing)."""
+    global _active
+    _active = store
+
+
+def active() -> WeightStore | None:
+    return _active
+
+
+def _feed(h: "hashlib._Hash", value: Any, depth: int = 0) -> None:
+    """Hash ``value``: arrays by dtype, shape and bytes; containers and plain objects by their contents."""
+    if depth > 6:
+        return
+    if isinstance(value, np.ndarray):
+        h.update(f"{value.dtype}{value.shape}".encode())
+        h.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (str, int, float, bool, type(None))):
+        h.update(repr(value).encode())
+    elif isinstance(value, (list, tuple)):
+        h.update(f"{type(value).__name__}{len(value)}".encode())
+        for item in value:
+            _feed(h, item, depth + 1)
+    elif isinstance(value, dict):
+        for k in sorted(value, key=str):
+            h.update(str(k).encode())
+            _feed(h, value[k], depth + 1)
+    elif isinstance(value, np.random.Generator):
+        _feed(h, value.bit_generator.state, depth + 1)
+    elif isinstance(value, np.generic):
+        h.update(repr(value.item()).encode())
+    elif hasattr(value, "__dict__"):  # a PyDataset, a recording, a normaliser: its own attributes
+        h.update(type(value).__qualname__.encode())
+        _feed(h, {k: v for k, v in vars(value).items() if not k.startswith("_")}, depth + 1)
+    else:
+        h.update(repr(value).encode())
+
+
+def _code_digest() -> str:
+    import importlib
+
+    h = hashlib.sha256()
+    for name in TRAINING_MODULES:
+        h.update(inspect.getsource(importlib.import_module(f"helpers.{name}")).encode())
+    return h.hexdigest()
+
+
+def training_key(store: WeightStore, model: keras.Model, parts: dict[str, Any]) -> str:
+    """The key of one training: ``model`` as it is before training, and ``parts`` (recipe, data, ...)."""
+    h = hashlib.sha256()
+    h.update(model.to_json().encode())
+    h.update(keras.config.dtype_policy().name.encode())
+    for w in model.get_weights():
+        _feed(h, np.asarray(w))
+    _feed(h, parts)
+    h.update(f"{keras.__version__}|{keras.backend.backend()}|{store.profile}|{_code_digest()}".encode())
+    return h.hexdigest()[:24]
+
+
+def describe(callbacks) -> list:
+    """Callbacks as a key sees them: class and settings (not the clock's state)."""
+    return [
+        (type(c).__qualname__, {k: v for k, v in vars(c).items() if isinstance(v, (int, float, str, bool))})
+        for c in callbacks
+    ]

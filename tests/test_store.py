@@ -1,0 +1,97 @@
+"""Trained models are kept and reused: a rerun loads stored weights and gets the same numbers."""
+
+import numpy as np
+import pytest
+
+from helpers import store
+from helpers.dense import train_dense
+from helpers.training import Recipe, predict
+
+
+@pytest.fixture
+def images():
+    rng = np.random.default_rng(0)
+    return rng.uniform(0, 1, (256, 784)).astype("float32"), rng.uniform(0, 1, (64, 784)).astype("float32")
+
+
+@pytest.fixture
+def weight_store(tmp_path):
+    found = store.WeightStore(tmp_path / "weights", "smoke")
+    store.activate(found)
+    yield found
+    store.activate(None)
+
+
+def test_a_reloaded_model_gives_the_same_numbers_to_the_last_digit(images, weight_store, capsys):
+    x, x_val = images
+    recipe = Recipe(2, 64, 3e-3, "cosine")
+    trained, run = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
+    assert not run.extra.get("reused") and len(list(weight_store.folder.glob("*.weights.h5"))) == 1
+    loaded, again = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=2)
+    assert again.extra["reused"] is True and "loaded dense-16, seed 5: trained in" in capsys.readouterr().out
+    assert again.seconds == run.seconds and again.history == run.history and again.seconds > 0  # never 0 s
+    np.testing.assert_array_equal(predict(loaded, x_val), predict(trained, x_val))
+    assert again.extra["trained_git"] and again.extra["trained_machine"] and again.extra["trained_utc"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seed": 6},  # other initial weights
+        {"recipe": Recipe(2, 64, 1e-3, "cosine")},  # another recipe
+        {"x_val": "other"},  # other validation data
+    ],
+)
+def test_any_change_in_the_key_trains_again(images, weight_store, change):
+    x, x_val = images
+    base = {"recipe": Recipe(1, 64, 3e-3, "cosine"), "seed": 5, "x_val": x_val}
+    train_dense("dense-16", base["recipe"], x, base["x_val"], seed=base["seed"], verbose=0)
+    args = base | change
+    if change.get("x_val") == "other":
+        args["x_val"] = x_val[:32]
+    _, run = train_dense("dense-16", args["recipe"], x, args["x_val"], seed=args["seed"], verbose=0)
+    assert not run.extra.get("reused")
+    assert len(list(weight_store.folder.glob("*.weights.h5"))) == 2
+
+
+def test_retrain_ignores_what_is_stored(images, weight_store):
+    x, x_val = images
+    recipe = Recipe(1, 64, 3e-3, "cosine")
+    train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
+    weight_store.retrain = True
+    _, run = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
+    assert not run.extra.get("reused")
+
+
+def test_without_a_store_nothing_is_kept(images, tmp_path):
+    store.activate(None)
+    x, x_val = images
+    _, run = train_dense("dense-16", Recipe(1, 64), x, x_val, seed=5, verbose=0)
+    assert not run.extra.get("reused")
+
+
+def test_a_notebook_run_again_loads_every_model_and_repeats_its_numbers(tmp_path, monkeypatch):
+    import json
+
+    import papermill as pm
+
+    from helpers.paths import NOTEBOOK_DIR
+
+    monkeypatch.setenv("WORKBOOK_WEIGHTS_DIR", str(tmp_path / "weights"))
+    found = []
+    for run in ("first", "again"):
+        out = tmp_path / run
+        out.mkdir()
+        nb = pm.execute_notebook(
+            str(NOTEBOOK_DIR / "01_dense_autoencoders.ipynb"), str(out / "01.ipynb"), kernel_name="python3",
+            parameters={"profile": "smoke", "models": ["dense-32"], "output_dir": str(out)}, progress_bar=False,
+        )  # fmt: skip
+        text = json.dumps(nb["cells"])
+        records = json.loads((out / "records" / "01_dense_autoencoders.json").read_text())
+        found.append((text, {r["model"]: r for r in records}))
+    (first_text, first), (again_text, again) = found
+    assert "Epoch 1/" in first_text and "loaded dense-32, seed 42" not in first_text
+    assert "Epoch 1/" not in again_text and "loaded dense-32, seed 42: trained in" in again_text
+    assert again["dense-32"]["reused"] is True and "reused" not in first["dense-32"]
+    for key in ("test_mse", "test_mae", "val_mse", "seconds", "val_curve"):
+        assert again["dense-32"][key] == first["dense-32"][key], key  # to the last digit
