@@ -1,13 +1,23 @@
 """Helpers for the Autoencoders & LSTM workbook: data, models, training, metrics, plots, results, runs.
 
-One module per concern: ``fashion_mnist`` (data), ``noise``, ``gait`` (IMU simulator), ``gait_reference``
-(the real walk), ``imu`` (windows, features), ``zupt`` (physics baseline), ``models``, ``vae``, ``training``,
-``hygiene`` (test data stays out of fitting), ``metrics``, ``baselines``, ``plotting``, ``widgets``,
-``results`` (records, the verdict rule, tables), ``report``, ``profiles``, ``notebook`` (per-notebook
-session), ``provenance``, ``runner`` (papermill run units) and ``cluster`` (Dask).
+One module per concern:
+
+* data: ``fashion_mnist``, ``noise``, ``gait`` (IMU simulator), ``gait_reference`` (the real walk), ``imu``
+  (recordings, lazy windows, gait features);
+* models and how they train: ``models``, ``vae``, ``training`` (recipes, the one ``fit``), ``store`` (trained
+  weights kept and reused), and one training path per section: ``dense`` (I), ``denoising`` (II), ``speed``
+  (III/IV), ``vae.train`` (V);
+* judging them: ``hygiene`` (test data stays out of fitting), ``metrics``, ``baselines`` (PCA, classical
+  filters, speed baselines), ``zupt`` (physics), ``ele494`` (the report's numbers);
+* showing them: ``plotting``, ``widgets``, ``notes`` (closing comments);
+* records and documents: ``results`` (records, the verdict rule), ``tables``, ``report``, ``publish``,
+  ``provenance``;
+* running: ``profiles``, ``notebook`` (per-notebook session), ``units`` (one notebook, one seed), ``runner``,
+  ``cluster`` (Dask), ``cli``.
 """
 
 import importlib.util
+import logging
 import os
 
 __version__ = "0.1.0"
@@ -36,3 +46,14 @@ def _quiet_tensorflow_import() -> None:
 
 
 _quiet_tensorflow_import()
+
+
+class _NoRetracingAdvice(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" advice: each new model is traced once, on purpose,
+    and the advice (meant for loops that retrace one function) only clutters notebooks and the Voila app."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+logging.getLogger("tensorflow").addFilter(_NoRetracingAdvice())

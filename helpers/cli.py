@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from helpers.profiles import PROFILES
 
@@ -98,19 +99,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         logging.getLogger("papermill").setLevel(logging.INFO)  # streams papermill's whole log as it runs
     output = "quiet" if args.quiet else ("verbose" if args.verbose else "tidy")
-    outcomes = runner.run(
-        args.profile,
-        args.only,
-        force=args.force,
-        kernel=args.kernel,
-        log_output={"quiet": False, "verbose": True, "tidy": "tidy"}[output],
-        output_root=args.output_root,
-        seeds=args.seeds,
-        engine=args.engine,
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        extra_parameters={"retrain": True} if args.retrain else None,
-    )
+    try:
+        outcomes = runner.run(
+            args.profile,
+            args.only,
+            force=args.force,
+            kernel=args.kernel,
+            log_output={"quiet": False, "verbose": True, "tidy": "tidy"}[output],
+            output_root=args.output_root,
+            seeds=args.seeds,
+            engine=args.engine,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            extra_parameters={"retrain": True} if args.retrain else None,
+        )
+    except RuntimeError as err:  # e.g. no Dask scheduler at --scheduler: one line, no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        from helpers.paths import RUNS_DIR
+        from helpers.units import mark_interrupted
+
+        root = Path(args.output_root) if args.output_root else RUNS_DIR
+        marked = mark_interrupted([root / args.profile])
+        print(
+            f"\ninterrupted: {marked} unit(s) marked interrupted; the same command resumes.", file=sys.stderr
+        )
+        return 130
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:
         seed = "" if o.seed is None else f" seed {o.seed}"

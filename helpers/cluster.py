@@ -102,7 +102,13 @@ def run_units(
             "distributed), or use --engine local."
         ) from err
     if scheduler:
-        client, cluster = Client(scheduler), None
+        try:
+            client, cluster = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S), None
+        except (OSError, TimeoutError):
+            raise RuntimeError(
+                f"No Dask scheduler answered at {scheduler} within {SCHEDULER_TIMEOUT_S} s: start one there "
+                "(`dask scheduler`), or leave out --scheduler to run a local cluster."
+            ) from None
     else:
         # One thread per worker process: papermill's cwd= changes the whole process's directory.
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -145,6 +151,9 @@ def run_units(
         if cluster is not None:
             cluster.close()
     return results
+
+
+SCHEDULER_TIMEOUT_S = 10
 
 
 def unit_from_path(out: Path, notebook: str, profile: str, seed: int | None, parameters: dict | None) -> Unit:

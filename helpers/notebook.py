@@ -80,6 +80,15 @@ class Session:
             started_utc=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 
+    def regression_check(self) -> None:
+        """Print every record's headline number, one line each (the last cell of each notebook; nbval
+        compares these lines on the deterministic smoke runs). A Voila app, shown to readers, skips it."""
+        if os.environ.get("VOILA_KERNEL_ID"):
+            return
+        from helpers.tables import headline_lines
+
+        print(headline_lines(self.records))
+
     def finish(self) -> Path:
         """Write this notebook's records atomically; the run command gathers them."""
         path = write_records(self.output_dir, self.notebook, self.records)

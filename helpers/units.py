@@ -68,6 +68,19 @@ def status_path(unit_dir: Path, name: str) -> Path:
     return Path(unit_dir) / "status" / f"{name}.json"
 
 
+def mark_interrupted(folders) -> int:
+    """Rewrite every status file under ``folders`` still saying "running" as "interrupted" (after Ctrl-C or
+    a stopped cluster), so that none claims a unit is running; returns how many it marked."""
+    marked = 0
+    for folder in folders:
+        for path in sorted(Path(folder).glob("**/status/*.json")):
+            entry = json.loads(path.read_text())
+            if entry.get("status") == "running":
+                atomic_write_json(path, entry | {"status": "interrupted"})
+                marked += 1
+    return marked
+
+
 def read_status(unit_dir: Path, name: str) -> dict:
     try:
         return json.loads(status_path(unit_dir, name).read_text())

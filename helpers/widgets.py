@@ -17,19 +17,28 @@ def _widgets():
         return None
 
 
+# A denoiser for the explorers: ``fn(noisy, sigma)`` returns the denoised images, or ``(images, panel title)``
+# so that the panel can say which trained model it used (e.g. "conv-32, trained at σ=0.3").
+Denoiser = Callable[[np.ndarray, float], "np.ndarray | tuple[np.ndarray, str]"]
+
+
 def denoise_panel(
     clean: np.ndarray,
     sigma: float,
-    denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
+    denoisers: Mapping[str, Denoiser],
     noise_seed: int = 0,
     title: str | None = None,
 ) -> plt.Figure:
-    """Clean image, its noisy version at ``sigma`` and each denoiser's output ``fn(noisy, sigma)``."""
+    """Clean image, its noisy version at ``sigma`` and each denoiser's output ``fn(noisy, sigma)``, each panel
+    titled with the denoiser's name or the title it returns."""
     from helpers.noise import add_gaussian_noise
 
     noisy = add_gaussian_noise(clean[None], sigma, seed=noise_seed)
     panels = {"clean": clean, f"noisy σ={sigma:.2f}": noisy[0]}
-    panels |= {name: fn(noisy, sigma)[0] for name, fn in denoisers.items()}
+    for name, fn in denoisers.items():
+        out = fn(noisy, sigma)
+        label, images = (out[1], out[0]) if isinstance(out, tuple) else (name, out)
+        panels[label] = images[0]
     fig, axes = plt.subplots(1, len(panels), figsize=(1.9 * len(panels), 2.3))
     for ax, (name, image) in zip(axes, panels.items()):
         ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
@@ -41,15 +50,23 @@ def denoise_panel(
     return fig
 
 
+def image_options(labels: Sequence[str]) -> list[tuple[str, int]]:
+    """Dropdown entries for an image picker: each item's index and class, e.g. ``("#3 Trouser", 3)``."""
+    return [(f"#{i} {label}", i) for i, label in enumerate(labels)]
+
+
 def denoise_explorer(
     images: np.ndarray,
-    denoisers: Mapping[str, Callable[[np.ndarray, float], np.ndarray]],
+    denoisers: Mapping[str, Denoiser],
     sigmas: Sequence[float] = (0.0, 0.5),
     start_sigma: float = 0.2,
     start_index: int = 0,
     interactive: bool = True,
+    labels: Sequence[str] | None = None,
 ):
-    """A sigma slider and an image picker over ``images``; returns the static figure it starts from.
+    """A sigma slider and an image picker over ``images`` (by class, given ``labels``); returns the static
+    figure it starts from. The picture is redrawn when a slider is released, so the settled picture always
+    matches the readout.
 
     With widgets, the static figure is closed before the live one is shown (saving it still works), so the
     cell shows one figure, not a frozen copy above the sliders.
@@ -71,22 +88,43 @@ def denoise_explorer(
             with out:
                 out.clear_output(wait=True)
                 fig = denoise_panel(images[index], sigma, denoisers)
+                item = f"#{index} {labels[index]}" if labels is not None else f"#{index}"
+                print(f"shown: σ={sigma:.2f}, image {item}")  # what the picture below is of
                 display(fig)
                 plt.close(fig)
 
+        index = (
+            w.Dropdown(options=image_options(labels), value=start_index, description="image")
+            if labels is not None
+            else w.IntSlider(value=start_index, min=0, max=len(images) - 1, description="image",
+                             continuous_update=False)
+        )  # fmt: skip
         controls = w.interactive(
             redraw,
-            sigma=w.FloatSlider(value=start_sigma, min=sigmas[0], max=sigmas[1], step=0.02, description="σ"),
-            index=w.IntSlider(value=start_index, min=0, max=len(images) - 1, description="image"),
+            sigma=w.FloatSlider(
+                value=start_sigma,
+                min=sigmas[0],
+                max=sigmas[1],
+                step=0.02,
+                description="σ",
+                continuous_update=False,
+            ),
+            index=index,
         )
         display(w.VBox([controls, out]))
     return static
 
 
 def latent_explorer(
-    vae_parts, ae_parts, images: np.ndarray, span: float = 3.0, interactive: bool = True
+    vae_parts,
+    ae_parts,
+    images: np.ndarray,
+    span: float = 3.0,
+    interactive: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> None:
-    """Sliders over a 2-D VAE latent plane, and an interpolation picker through the VAE and the plain AE.
+    """Sliders over a 2-D VAE latent plane, and an interpolation picker through the VAE and the plain AE:
+    images A and B chosen by index and class (given ``labels``). Pictures redraw when a slider is released.
 
     Does nothing without ipywidgets or with ``interactive=False`` (the notebook's static figures remain).
     """
@@ -106,11 +144,12 @@ def latent_explorer(
         plt.close(fig)
 
     def show_path(first: int, second: int, t: float) -> None:
-        panels = {f"image A (#{first})": images[first]}
+        name_of = (lambda i: f"#{i} {labels[i]}") if labels is not None else (lambda i: f"#{i}")
+        panels = {f"image A ({name_of(first)})": images[first]}
         for name, parts in (("VAE", vae_parts), ("plain AE", ae_parts)):
             frames = vae.interpolate(parts, images[[first]], images[[second]], steps=21)[0]
             panels[f"{name}, t={t:.2f}"] = frames[int(round(t * 20))]
-        panels[f"image B (#{second})"] = images[second]
+        panels[f"image B ({name_of(second)})"] = images[second]
         fig, axes = plt.subplots(1, len(panels), figsize=(2.2 * len(panels), 2.4))
         for ax, (name, image) in zip(axes, panels.items()):
             ax.imshow(np.asarray(image).reshape(28, 28), cmap="gray", vmin=0, vmax=1)
@@ -127,12 +166,18 @@ def latent_explorer(
             z2=w.FloatSlider(value=0.0, description="z₂", **slider),
         )
     )
-    pick = dict(min=0, max=len(images) - 1)
+
+    def picker(value: int, description: str):
+        if labels is not None:
+            return w.Dropdown(options=image_options(labels), value=value, description=description)
+        return w.IntSlider(value=value, min=0, max=len(images) - 1, description=description, **release)
+
+    release = dict(continuous_update=False)
     display(
         w.interactive(
             show_path,
-            first=w.IntSlider(value=0, description="image A", **pick),
-            second=w.IntSlider(value=1, description="image B", **pick),
-            t=w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="t"),
+            first=picker(0, "image A"),
+            second=picker(1, "image B"),
+            t=w.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="t", **release),
         )
     )

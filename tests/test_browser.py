@@ -39,18 +39,26 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path):
-    """Serve one notebook, prepared with smoke parameters, with Voila on 127.0.0.1; yields its URL."""
+    """Serve one notebook, prepared with smoke parameters, with Voila on 127.0.0.1; yields its URL.
+
+    With ``trained=True`` the notebook first runs once headless, so that Voila finds its models' weights
+    stored (as after ``make run``) and loads them instead of training."""
     import papermill as pm
 
     procs = []
 
-    def serve(name: str) -> str:
+    def serve(name: str, trained: bool = False) -> str:
         target = tmp_path / f"{name}.ipynb"
+        parameters = {"profile": "smoke", "output_dir": str(tmp_path / "out")}
+        if trained:
+            pm.execute_notebook(
+                str(NOTEBOOK_DIR / f"{name}.ipynb"), str(tmp_path / "trained.ipynb"), parameters=parameters
+            )
         pm.execute_notebook(
             str(NOTEBOOK_DIR / f"{name}.ipynb"),
             str(target),
             prepare_only=True,
-            parameters={"profile": "smoke", "output_dir": str(tmp_path / "out")},
+            parameters=parameters,
         )
         port = _free_port()
         proc = subprocess.Popen(
@@ -115,9 +123,26 @@ def _explorers(url: str, container: str, expect: int):
     return pw, browser, page
 
 
+def _caption(widget) -> str:
+    return widget.locator(".widget-output pre, .widget-output .jp-RenderedText").first.inner_text()
+
+
+def _settled(page, widget, readout, seconds: float = 30) -> tuple[str, str]:
+    """The readout and the picture's caption once the caption names the readout's σ (after a release)."""
+    for _ in range(int(seconds * 4)):
+        value = readout.inner_text()
+        if f"σ={float(value):.2f}" in _caption(widget):
+            return value, _caption(widget)
+        page.wait_for_timeout(250)
+    return readout.inner_text(), _caption(widget)
+
+
 def test_denoising_explorer_responds_to_the_mouse(served):
-    url = served("02_denoising_autoencoders")
+    url = served("02_denoising_autoencoders", trained=True)
+    start_clock = time.perf_counter()
     pw, browser, page = _explorers(url, ".widget-vbox", 1)
+    interactive_after = time.perf_counter() - start_clock
+    print(f"Voila: notebook 02 (smoke, stored weights) interactive after {interactive_after:.1f} s")
     try:
         explorers = page.locator(".widget-vbox").filter(has=page.locator(".widget-interact"))  # the outer box
         assert explorers.count() == 1
@@ -134,6 +159,11 @@ def test_denoising_explorer_responds_to_the_mouse(served):
         )  # aria rounds
         assert explorer.locator("img").count() == 1
         assert after != before  # the picture followed the slider
+        for dx in (-60, 45, 25):  # after each move, the settled picture is of the σ the readout shows
+            _drag(page, handle, dx)
+            value, caption = _settled(page, explorer, readout)
+            assert f"σ={float(value):.2f}" in caption, (value, caption)
+        assert "#0 " in _caption(explorer)  # the image picker names the item's class
         frozen = [
             i
             for i in range(page.locator("img").count())

@@ -49,3 +49,27 @@ def test_threads_are_shared_out_and_keys_are_unique():
     a = cluster.Unit("01_dense_autoencoders", "smoke", 1, "/x", {})
     assert a.key != cluster.Unit("01_dense_autoencoders", "smoke", 2, "/x", {}).key
     assert a.key != cluster.Unit("01_dense_autoencoders", "smoke", 1, "/y", {}).key
+
+
+def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path, capsys):
+    import time
+
+    from helpers import cli
+
+    t0 = time.perf_counter()
+    code = cli.main(["run", "--profile", "smoke", "--only", "01", "--engine", "dask",
+                     "--scheduler", "tcp://127.0.0.1:1", "--output-root", str(tmp_path)])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and time.perf_counter() - t0 < 30
+    assert len(err) == 1 and "tcp://127.0.0.1:1" in err[0] and "Traceback" not in err[0]
+
+
+def test_interrupted_units_are_never_left_running(tmp_path):
+    from helpers.paths import atomic_write_json
+    from helpers.units import mark_interrupted, read_status, status_path
+
+    for seed, status in ((1, "running"), (2, "ok")):
+        atomic_write_json(status_path(tmp_path / f"seed-{seed}", "01_dense_autoencoders"), {"status": status})
+    assert mark_interrupted([tmp_path]) == 1
+    assert read_status(tmp_path / "seed-1", "01_dense_autoencoders")["status"] == "interrupted"
+    assert read_status(tmp_path / "seed-2", "01_dense_autoencoders")["status"] == "ok"

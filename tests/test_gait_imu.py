@@ -161,6 +161,7 @@ def _real_like(n=4):
         ("nan", "NaN"),
         ("labels", "outside"),
         ("m/s labels", "looks like m/s, not km/h"),
+        ("walking and running in m/s", "label_unit='m/s'"),
         ("units", "looks like g"),
     ],
 )
@@ -174,6 +175,8 @@ def test_bad_real_files_get_clear_errors(tmp_path, problem, match):
         y = y * 10  # nonsense units
     elif problem == "m/s labels":
         y = y / 3.6  # 1.1-2.6: m/s given as km/h
+    elif problem == "walking and running in m/s":
+        y = np.linspace(1.1, 4.2, len(y)).astype(np.float32)  # some labels above 3.5, median 2.65
     elif problem == "units":
         x[:, :, :3] /= gait.G  # data in g, declared m/s^2
     _save(tmp_path / "subject1.npz", x, y)

@@ -1,0 +1,85 @@
+"""Colab, played: one notebook alone in an empty folder, a bare Python whose only packages are those Colab
+preinstalls, and the workbook installed from a zip of it (``workbook_source``) by the notebook itself.
+
+The bare Python is a new virtual environment that sees this environment's third-party packages (TensorFlow,
+Keras, numpy, ...: what Colab has) through a path file, but not its editable install of ``helpers``. A
+kernel spec for it lives in a temporary Jupyter path. The test asserts that the notebook runs, that every
+output (runs, weights, data caches) lands under the folder, and, for notebook 03, that the real walk was
+fetched and scored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def colab(tmp_path_factory):
+    """A bare Python with a Jupyter kernel spec, and a zip of the workbook; yields (kernel name, zip)."""
+    home = tmp_path_factory.mktemp("colab")
+    venv = home / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    # A plain path line: the packages are seen, this environment's .pth files (the editable helpers) are not.
+    (Path(site) / "colab_preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    kernels = home / "jupyter" / "kernels" / "colab-play"
+    kernels.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (kernels / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "colab", "language": "python"})
+    )
+    archive = home / "workbook.zip"
+    subprocess.run(["git", "archive", "--format=zip", "-o", str(archive), "HEAD"], cwd=ROOT, check=True)
+    return home, archive
+
+
+@pytest.mark.parametrize("name", ["01_dense_autoencoders", "03_lstm_speed_estimation"])
+def test_a_notebook_alone_in_a_bare_runtime(colab, name, tmp_path, monkeypatch):
+    import papermill as pm
+
+    home, archive = colab
+    monkeypatch.setenv("JUPYTER_PATH", str(home / "jupyter"))
+    monkeypatch.delenv("WORKBOOK_WEIGHTS_DIR", raising=False)  # the runtime's own default, under the folder
+    monkeypatch.setenv("PIP_NO_BUILD_ISOLATION", "1")  # build the zip with the setuptools already there
+    monkeypatch.setenv("PIP_NO_DEPS", "1")  # Colab has the dependencies; nothing else is downloaded
+    folder = tmp_path / "content"
+    folder.mkdir()
+    notebook = folder / f"{name}.ipynb"
+    notebook.write_bytes((ROOT / "notebooks" / f"{name}.ipynb").read_bytes())
+    pm.execute_notebook(
+        str(notebook), str(folder / "executed.ipynb"), kernel_name="colab-play", cwd=str(folder),
+        parameters={"profile": "smoke", "workbook_source": str(archive), "interactive": False},
+        progress_bar=False,
+    )  # fmt: skip
+    out = json.dumps(json.loads((folder / "executed.ipynb").read_text())["cells"])
+    assert "helpers: " in out and str(ROOT) not in out.split("helpers: ", 1)[1][:300]  # the installed copy
+    records = json.loads((folder / "runs" / "smoke" / "records" / f"{name}.json").read_text())
+    assert records and all(r["profile"] == "smoke" for r in records)
+    assert list((folder / "runs" / "weights").glob("*.weights.h5"))  # stored under the folder
+    assert (folder / "data" / "fashion-mnist").is_dir()
+    installed = subprocess.run(
+        [home / "venv" / "bin" / "python", "-c", "import helpers, pathlib; print(pathlib.Path(helpers.__file__))"],
+        capture_output=True, text=True, cwd=tmp_path,
+    ).stdout  # fmt: skip
+    assert not any(Path(installed.strip()).parent.glob("runs")) and not any(
+        Path(installed.strip()).parent.parent.glob("runs")
+    )  # nothing written into site-packages
+    if name == "03_lstm_speed_estimation":
+        walks = [r for r in records if r.get("real") is True]
+        assert {r["subject"] for r in walks} == {"gaitmap-walk-left", "gaitmap-walk-right"}
+        assert (folder / "data" / "reference" / "gaitmap" / "mocap_sample.csv").is_file()
+    print(f"{name}: {len(records)} records under {folder}")
+    os.sync()
