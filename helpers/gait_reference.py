@@ -18,6 +18,7 @@ The true walking speed comes from the motion capture (:func:`straight_passes`, :
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import tarfile
@@ -104,7 +105,10 @@ def fetch(target: Path = REFERENCE_DIR, quiet: bool = False) -> Path:
             "-d",
             tmp,
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        # pip prepares the sdist's metadata in an isolated build environment of its own, whatever the caller's
+        # pip settings say (PIP_NO_BUILD_ISOLATION would make it look for the build backend here).
+        env = {k: v for k, v in os.environ.items() if k not in ("PIP_NO_BUILD_ISOLATION", "PIP_NO_DEPS")}
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
         archives = list(Path(tmp).glob(f"{name}-{version}.tar.gz"))
         if done.returncode != 0 or not archives:
             raise ReferenceUnavailable(
