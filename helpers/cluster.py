@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -94,7 +95,14 @@ def run_units(
     progress=print,
 ) -> list[dict]:
     """Run ``units`` on Dask (a new LocalCluster, or the cluster at ``scheduler``); results in unit order."""
+    # Dask's own INFO lines (workers starting and closing, comms) would bury the units' progress lines; its
+    # workers read this from the environment they inherit.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     try:
+        import dask
+
+        dask.config.set({"logging.distributed": os.environ["DASK_LOGGING__DISTRIBUTED"]})
+        logging.getLogger("distributed").setLevel(os.environ["DASK_LOGGING__DISTRIBUTED"].upper())
         from distributed import Client, LocalCluster, as_completed
     except ImportError as err:
         raise RuntimeError(

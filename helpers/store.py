@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from helpers.paths import atomic_write_json
+from helpers.paths import atomic_write_bytes, atomic_write_json
 
 # The modules whose code decides what a training produces: a change to any of them trains again.
 TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu")
@@ -44,27 +43,24 @@ class WeightStore:
     retrain: bool = False
 
     def paths(self, key: str) -> tuple[Path, Path]:
-        return self.folder / f"{key}.weights.h5", self.folder / f"{key}.json"
+        return self.folder / f"{key}.weights.npz", self.folder / f"{key}.json"
 
     def load(self, key: str, model: keras.Model) -> dict | None:
         """The stored run's facts with ``model`` holding the stored weights, or None (nothing stored)."""
         weights, facts = self.paths(key)
         if self.retrain or not (weights.is_file() and facts.is_file()):
             return None
-        model.load_weights(weights)
+        with np.load(weights) as stored:
+            model.set_weights([stored[f"w{i}"] for i in range(len(stored.files))])
         return json.loads(facts.read_text())
 
     def save(self, key: str, model: keras.Model, facts: dict) -> None:
-        """Store ``model``'s weights and ``facts`` about its training, each file written atomically."""
+        """Store ``model``'s weights (exact float32 arrays, no optimizer state) and ``facts`` about its
+        training, each file written atomically; the facts last, so a stored key always has its weights."""
         weights, facts_path = self.paths(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".weights.h5")
-        os.close(fd)
-        try:
-            model.save_weights(tmp)
-            os.replace(tmp, weights)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        buffer = io.BytesIO()
+        np.savez(buffer, **{f"w{i}": w for i, w in enumerate(model.get_weights())})
+        atomic_write_bytes(weights, buffer.getvalue())
         atomic_write_json(facts_path, facts)
 
 

@@ -293,9 +293,10 @@ def fit(
         from helpers.provenance import git_revision, machine, utc_now
 
         weights.save(key, model, {
-            "label": label or model.name, "seconds": result.seconds, "epoch_seconds": result.epoch_seconds,
-            "history": result.history, "extra": extra, "recipe": recipe.as_dict(),
-            "trained_git": git_revision(), "trained_machine": machine(), "trained_utc": utc_now(),
+            "label": label or model.name, "profile": weights.profile, "seconds": result.seconds,
+            "epoch_seconds": result.epoch_seconds, "history": result.history, "extra": extra,
+            "recipe": recipe.as_dict(), "trained_git": git_revision(), "trained_machine": machine(),
+            "trained_utc": utc_now(),
         })  # fmt: skip
     return result
 

@@ -6,10 +6,12 @@ this module, and neither imports the other's internals here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import re
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,30 @@ class Outcome:
 # never read-modify-write one shared file.
 def status_path(unit_dir: Path, name: str) -> Path:
     return Path(unit_dir) / "status" / f"{name}.json"
+
+
+_QUIET_KERNEL = "helpers.units.QuietKernelManager"
+
+
+@functools.cache
+def _quiet_kernel_manager():
+    from jupyter_client.manager import KernelManager
+
+    class QuietKernelManager(KernelManager):
+        """A kernel whose own stderr goes nowhere: cell output and errors are in the executed notebook, and
+        the kernel's chatter when its run is interrupted (Ctrl-C) would bury the one line that says so."""
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
+def __getattr__(name: str):  # the class is built on first use, so importing this module needs no Jupyter
+    if name == "QuietKernelManager":
+        return _quiet_kernel_manager()
+    raise AttributeError(name)
 
 
 def mark_interrupted(folders) -> int:
@@ -170,6 +196,7 @@ def run_unit(
                     progress_bar=False,
                     log_output=mode != "quiet",
                     extra_arguments=quiet_kernel,
+                    **({} if mode == "verbose" else {"kernel_manager_class": _QUIET_KERNEL}),
                 )
                 break
             except Exception:

@@ -68,7 +68,7 @@ def test_a_notebook_alone_in_a_bare_runtime(colab, name, tmp_path, monkeypatch):
     assert "helpers: " in out and str(ROOT) not in out.split("helpers: ", 1)[1][:300]  # the installed copy
     records = json.loads((folder / "runs" / "smoke" / "records" / f"{name}.json").read_text())
     assert records and all(r["profile"] == "smoke" for r in records)
-    assert list((folder / "runs" / "weights").glob("*.weights.h5"))  # stored under the folder
+    assert list((folder / "runs" / "weights").glob("*.weights.npz"))  # stored under the folder
     if name == "01_dense_autoencoders":
         assert (folder / "data" / "fashion-mnist").is_dir()  # the decoded-array cache
     installed = subprocess.run(

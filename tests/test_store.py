@@ -26,7 +26,7 @@ def test_a_reloaded_model_gives_the_same_numbers_to_the_last_digit(images, weigh
     x, x_val = images
     recipe = Recipe(2, 64, 3e-3, "cosine")
     trained, run = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
-    assert not run.extra.get("reused") and len(list(weight_store.folder.glob("*.weights.h5"))) == 1
+    assert not run.extra.get("reused") and len(list(weight_store.folder.glob("*.weights.npz"))) == 1
     loaded, again = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=2)
     assert again.extra["reused"] is True and "loaded dense-16, seed 5: trained in" in capsys.readouterr().out
     assert again.seconds == run.seconds and again.history == run.history and again.seconds > 0  # never 0 s
@@ -51,7 +51,7 @@ def test_any_change_in_the_key_trains_again(images, weight_store, change):
         args["x_val"] = x_val[:32]
     _, run = train_dense("dense-16", args["recipe"], x, args["x_val"], seed=args["seed"], verbose=0)
     assert not run.extra.get("reused")
-    assert len(list(weight_store.folder.glob("*.weights.h5"))) == 2
+    assert len(list(weight_store.folder.glob("*.weights.npz"))) == 2
 
 
 def test_retrain_ignores_what_is_stored(images, weight_store):
