@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from helpers import imu, profiles  # noqa: E402
+from helpers import imu, profiles, roofline  # noqa: E402
 from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
 from helpers.models import conv_autoencoder, conv_filters, dense_autoencoder, speed_model  # noqa: E402
@@ -154,10 +154,12 @@ def time_rows(
     x_img, _ = data.images()
     rows = []
 
-    def add(section, model_name, profile, recipe_epochs, per_epoch):
+    def add(section, model_name, profile, recipe_epochs, per_epoch, model, images, precision="float32"):
+        """One row; ``model`` (as built) gives the FLOPs per training example for the roofline."""
         # A model whose records came from other epochs than the recipe's (a stale run) counts in full.
         epochs_q = to_quality.get((section, model_name, recipe_epochs)) if profile == "standard" else None
         epochs_q = epochs_q or recipe_epochs
+        flops = roofline.training_flops(model)
         rows.append(
             {
                 "section": section,
@@ -168,6 +170,10 @@ def time_rows(
                 "seconds_per_epoch": round(per_epoch, 2),
                 "seconds_total": round(per_epoch * recipe_epochs, 1),
                 "seconds_to_quality": round(per_epoch * epochs_q, 1),
+                "precision": precision,
+                "train_flops_per_example": flops,
+                "examples_per_epoch": images,
+                "achieved_gflops": round(flops * images / per_epoch / 1e9, 1),
             }
         )
 
@@ -191,9 +197,7 @@ def time_rows(
 
         return data
 
-    conv_epochs: dict[
-        tuple, float
-    ] = {}  # seconds per epoch depend on filters, batch and engine, not on sigma
+    conv_epochs: dict[tuple, float] = {}  # seconds per epoch depend on filters, batch and engine, not sigma
 
     def conv_epoch(filters: int, sigma: float, batch: int, engine: dict) -> float:
         """Seconds per 55,000-image epoch of conv-``filters``, through the engine's noise pipeline and precision."""
@@ -216,21 +220,13 @@ def time_rows(
         return conv_epochs[key]
 
     standard_denoise = profiles.settings("denoise", "standard")
-    report_in_standard_precision = (
-        0.0  # Section II's report protocol, timed in the standard profile's precisions
-    )
+    report_in_standard_precision = 0.0  # Section II's report protocol, in the standard profile's precisions
     for profile in profile_names:
         if "I" in sections:
             for name, recipe in profiles.settings("dense", profile)["recipes"].items():
-                add(
-                    "I",
-                    name,
-                    profile,
-                    recipe.epochs,
-                    seconds_per_epoch(
-                        dense_autoencoder(name), sliced(x_flat), recipe.batch_size, 55000, fraction
-                    ),
-                )
+                model = dense_autoencoder(name)
+                per = seconds_per_epoch(model, sliced(x_flat), recipe.batch_size, 55000, fraction)
+                add("I", name, profile, recipe.epochs, per, model, 55000)
         if "II" in sections:
             cfg = profiles.settings("denoise", profile)
             # The notebook's plan (base models, then their fine-tunes, or chains from sigma 0.3, as the profile
@@ -242,19 +238,12 @@ def time_rows(
                 name = row_name(
                     step.model + (" base" if step.is_base else ""), sigma
                 )  # a base counts in full
-                add(
-                    "II",
-                    name,
-                    profile,
-                    recipe.epochs,
-                    conv_epoch(step.filters, sigma, recipe.batch_size, engine),
-                )
-                if (
-                    profile == "report" and "standard" in profile_names
-                ):  # the report's protocol in the precision
-                    precision = profiles.denoise_engine(standard_denoise, step.model, sigma)[
-                        "precision"
-                    ]  # standard uses
+                per = conv_epoch(step.filters, sigma, recipe.batch_size, engine)
+                add("II", name, profile, recipe.epochs, per, conv_autoencoder(step.filters), 55000,
+                    engine["precision"])  # fmt: skip
+                if profile == "report" and "standard" in profile_names:  # the report's protocol, in the
+                    standard = profiles.denoise_engine(standard_denoise, step.model, sigma)  # precision that
+                    precision = standard["precision"]  # the standard profile computes this model in
                     report_in_standard_precision += recipe.epochs * conv_epoch(
                         step.filters, sigma, recipe.batch_size, engine | {"precision": precision}
                     )
@@ -263,16 +252,12 @@ def time_rows(
             recipe = cfg["recipe"]
             # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
             # are long and steady, so one try suffices.
+            model = speed_model(cfg["model"])
             per = seconds_per_epoch(
-                speed_model(cfg["model"]),
-                windows(recipe.batch_size),
-                recipe.batch_size,
-                24000,
-                fraction,
-                repeats=1,
+                model, windows(recipe.batch_size), recipe.batch_size, 24000, fraction, repeats=1
             )
-            add("III", cfg["model"], profile, recipe.epochs, per / 2)
-            add("IV", cfg["model"], profile, recipe.epochs, per)
+            add("III", cfg["model"], profile, recipe.epochs, per / 2, model, 12000)
+            add("IV", cfg["model"], profile, recipe.epochs, per, model, 24000)
         if "V" in sections:
             cfg = profiles.settings("vae", profile)
             for d in (2, 16):
@@ -287,8 +272,57 @@ def time_rows(
                 )
                 # The report gives no VAE protocol: its row is the usual Adam protocol, assumed.
                 name = f"vae-{d}d" + (" (assumed: 50 epochs, batch 32)" if profile == "report" else "")
-                add("V", name, profile, cfg["recipe"].epochs, per)
+                add("V", name, profile, cfg["recipe"].epochs, per, parts.model, 55000)
     return rows, report_in_standard_precision
+
+
+def recorded_fit_seconds(records_path: str) -> dict[tuple[str, str], float]:
+    """Whole-fit seconds of each standard model in a run's records (``seconds``: fit start to its last
+    epoch's end, validation and epoch ends included), keyed like the benchmark's rows (seed means)."""
+    if not Path(records_path).is_file():
+        return {}
+    found: dict[tuple[str, str], list[float]] = {}
+    for r in read_records(records_path):
+        if r.get("profile") == "standard" and r.get("epochs") and r.get("params"):
+            found.setdefault((r["section"], row_name(r["model"], r.get("sigma"))), []).append(r["seconds"])
+    return {k: sum(v) / len(v) for k, v in found.items()}
+
+
+def roofline_table(rows: list[dict], records_path: str) -> dict:
+    """Print and return the roofline: each standard model's FLOPs per training example, achieved GFLOP/s and
+    share of this machine's measured matmul peak (bfloat16's for bfloat16 models); the standard plan's lower
+    bound at those peaks; and each model's recorded whole-fit seconds beside the slice estimate."""
+    peaks = {
+        "float32": roofline.matmul_peak_gflops("float32"),
+        "mixed_bfloat16": roofline.matmul_peak_gflops("bfloat16"),
+    }
+    recorded = recorded_fit_seconds(records_path)
+    print(
+        f"\nmatmul peak: float32 {peaks['float32']:.0f} GFLOP/s, bfloat16 {peaks['mixed_bfloat16']:.0f} GFLOP/s"
+    )
+    print(
+        f"{'section':8s} {'model':18s} {'MFLOP/ex.':>9s} {'GFLOP/s':>8s} {'of peak':>7s} {'slice s':>8s} {'recorded s':>10s}"
+    )
+    models, bound_s = [], 0.0
+    for r in (r for r in rows if r["profile"] == "standard"):
+        peak = peaks.get(r["precision"], peaks["float32"])
+        work = r["train_flops_per_example"] * r["examples_per_epoch"] * r["epochs"]
+        bound_s += work / (peak * 1e9)
+        fit = recorded.get((r["section"], r["model"]))
+        models.append(r | {"peak_gflops": round(peak), "share_of_peak": round(r["achieved_gflops"] / peak, 3),
+                           "recorded_fit_s": fit})  # fmt: skip
+        print(f"{r['section']:8s} {r['model']:18s} {r['train_flops_per_example'] / 1e6:9.1f} {r['achieved_gflops']:8.1f} "
+              f"{r['achieved_gflops'] / peak:7.1%} {r['seconds_total']:8.0f} {fit if fit is None else round(fit):>10}")  # fmt: skip
+    print(f"standard plan at the measured peaks: {bound_s / 60:.1f} min (lower bound)")
+    slice_s = sum(m["seconds_total"] for m in models if m["recorded_fit_s"])
+    fit_s = sum(m["recorded_fit_s"] for m in models if m["recorded_fit_s"])
+    if fit_s:
+        print(f"recorded whole fits {fit_s:.0f} s against {slice_s:.0f} s estimated from slices, same models")
+    return {"peak_gflops": {k: round(v) for k, v in peaks.items()}, "plan_lower_bound_min": round(bound_s / 60, 1),
+            "models": [{k: m[k] for k in ("section", "model", "precision", "train_flops_per_example",
+                                           "achieved_gflops", "share_of_peak", "seconds_total", "recorded_fit_s")}
+                       for m in models],
+            "recorded_fit_s": round(fit_s), "slice_estimate_of_recorded_s": round(slice_s)}  # fmt: skip
 
 
 def main() -> int:
@@ -371,6 +405,7 @@ def main() -> int:
         f"standard computes in bfloat16): {report_in_standard_precision:.0f} s, ratio "
         f"{report_in_standard_precision / standard_ii:.1f}x to the standard recipe's {standard_ii:.0f} s"
     )
+    table = roofline_table(rows, args.records)
     print(f"peak memory {peak_mb:.0f} MB; machine: {machine()}")
     atomic_write_json(
         args.out,
@@ -385,6 +420,7 @@ def main() -> int:
             "to_report_quality": summary["seconds_to_quality"],
             "section_ii_report_in_standard_precision_s": report_in_standard_precision,
             "peak_rss_mb": peak_mb,
+            "roofline": table,
         },
     )
     print(f"-> {args.out}")

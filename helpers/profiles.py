@@ -21,9 +21,8 @@ _REPORT_ADAM = dict(batch_size=32, learning_rate=1e-3, schedule="constant")
 # Section II's fast engine: the noise drawn in the compiled graph, bfloat16 compute (float32 weights).
 _BF16_IN_GRAPH = {"noise_in_graph": True, "precision": "mixed_bfloat16"}
 
-# Every standard recipe is justified below by VALIDATION figures (the 5,000 images held out of the training
-# set, or Section III's validation subject), never by a test figure. "Run e10327c" is the standard run of
-# that commit (results/standard/results.json, seed 42), whose records keep each model's validation curve.
+# Every standard recipe was chosen on VALIDATION data (the 5,000 images held out of the training set, or
+# Section III's validation subject), never on a test figure: docs/recipes.md tells how, with the records.
 _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "dense": {
         "smoke": {
@@ -36,13 +35,10 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         "standard": {
             "train_limit": None,
             "recipes": {
-                # Run e10327c, final validation MSE: dense-32 0.01244, dense-64 0.008487, dense-128-64-128
-                # 0.007965; each fell by only 0.5-0.8% over its last 5 epochs. No other schedule was tried.
+                # Validation curves flat over the last 5 epochs (docs/recipes.md#section-i-dense-autoencoders).
                 "dense-32": Recipe(25, 256, 6e-3, "cosine", warmup_epochs=1),
                 "dense-64": Recipe(25, 256, 6e-3, "cosine", warmup_epochs=1),
-                # Chosen on validation (benchmarks/validation_probe.py, seeds 43 and 45, 2-core CPU, 2026-11-30;
-                # results/validation/dense-128-32-128.json): 40 epochs at 6e-3 ended at 0.009736 / 0.009931,
-                # 40 at 3e-3 at 0.010036 / 0.009925, 60 at 6e-3 at 0.009324 / 0.009627. 60 it is.
+                # The best of three candidates on validation (results/validation/dense-128-32-128.json).
                 "dense-128-32-128": Recipe(60, 256, 6e-3, "cosine", warmup_epochs=1),
                 "dense-128-64-128": Recipe(40, 256, 3e-3, "cosine", warmup_epochs=1),
             },
@@ -119,9 +115,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     # Section V. The report gives no VAE training protocol; "report" uses its usual Adam at batch 32.
-    # Standard: 25 epochs. The validation loss (5,000 held-out training images) of the seed study's seed-42
-    # run falls by 0.2-0.3 nats over the last 5 epochs (vae-2d 264.48 -> 264.26, vae-16d 242.32 -> 242.06,
-    # ae-2d 255.66 -> 255.38): the curves have flattened.
+    # Standard: 25 epochs, where the validation curves have flattened (docs/recipes.md).
     "vae": {
         "smoke": {
             "train_limit": 2048,
@@ -146,9 +140,8 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     # Sections III/IV. Windows are cut lazily from continuous recordings; augmentation on by default.
-    # Standard: 5 epochs give Section III's validation subject (2) an RMSE of 1.08 +- 0.07 km/h (seeds 42-44,
-    # git 141b2c9), against 1.73 for predicting the mean, 2.00 for the gait-feature ridge and 0.50 for the
-    # untrained ZUPT estimate. No longer schedule was tried on validation: the next step for this section.
+    # Standard: 5 epochs, scored on Section III's validation subject (results/seeds); no longer schedule has
+    # been tried on validation yet (docs/recipes.md).
     "imu": {
         "smoke": {
             "windows_per_speed": 20,
@@ -164,8 +157,7 @@ _SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "unseen_subjects": [5, 6, 7, 8, 9],
             "recipe": Recipe(5, 64, 3e-3, "cosine", warmup_epochs=0.5),
         },
-        # The report tested on subject 4 alone; its LSTM predicts ~25x slower than the conv-LSTM. One run
-        # (results/report, git f62433e): 2,033 s + 3,438 s of training on 2 cores, peak memory 2.7 GB.
+        # The report tested on subject 4 alone; its 3x200 LSTM is far slower than the conv-LSTM (results/report).
         "report": {
             "windows_per_speed": 1000,
             "model": "report-lstm",

@@ -150,6 +150,24 @@ def benchmark_block(bench: dict) -> str:
         f"| all | {t['report']:,.0f} | {t['standard']:,.0f} | {full['ratio']:.1f}× | "
         f"{tq['standard']:,.0f} | {quality['ratio']:.1f}× |"
     )
+    roof = bench.get("roofline")
+    if roof:
+        lines += [
+            "",
+            f"Roofline: matmul peaks {roof['peak_gflops']['float32']:,} GFLOP/s (float32) and "
+            f"{roof['peak_gflops']['mixed_bfloat16']:,} GFLOP/s (bfloat16); the standard plan's lower bound at "
+            f"those peaks is {roof['plan_lower_bound_min']} min. Whole fits recorded in `results/standard/` took "
+            f"{roof['recorded_fit_s']:,} s where the slices estimate {roof['slice_estimate_of_recorded_s']:,} s "
+            "for the same models.",
+            "",
+            "| section | model | precision | MFLOP per example | GFLOP/s | share of peak |",
+            "|---|---|---|---:|---:|---:|",
+            *(
+                f"| {m['section']} | {m['model']} | {m['precision']} | {m['train_flops_per_example'] / 1e6:.1f} | "
+                f"{m['achieved_gflops']:.1f} | {m['share_of_peak']:.1%} |"
+                for m in roof["models"]
+            ),
+        ]
     same = bench.get("section_ii_report_in_standard_precision_s")
     if same:
         standard_ii = full["by_section_s"]["II"]["standard"]

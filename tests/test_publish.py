@@ -58,3 +58,38 @@ def test_the_report_header_is_computed_from_the_records():
     for rev in {r["git"] for r in records}:
         assert rev in text
     assert f"{len(records)} records" in text and "backfilled" in text
+
+
+def test_the_benchmark_block_shows_the_roofline_when_the_record_has_one():
+    bench = {
+        "fraction": 0.1,
+        "git": "abc1234",
+        "machine": "2-core test CPU",
+        "full_recipes": {
+            "by_section_s": {"I": {"report": 400.0, "standard": 100.0}},
+            "totals_s": {"report": 400.0, "standard": 100.0},
+            "ratio": 4.0,
+        },
+        "to_report_quality": {
+            "by_section_s": {"I": {"report": 400.0, "standard": 80.0}},
+            "totals_s": {"report": 400.0, "standard": 80.0},
+            "ratio": 5.0,
+        },
+    }
+    plain = publish.benchmark_block(bench)
+    assert "| I | 400 | 100 | 4.0× | 80 | 5.0× |" in plain and "Roofline" not in plain
+    bench["roofline"] = {
+        "peak_gflops": {"float32": 250, "mixed_bfloat16": 846},
+        "plan_lower_bound_min": 4.2,
+        "recorded_fit_s": 120,
+        "slice_estimate_of_recorded_s": 100,
+        "models": [
+            {"section": "I", "model": "dense-32", "precision": "float32", "train_flops_per_example": 301_056,
+             "achieved_gflops": 25.0, "share_of_peak": 0.1},
+        ],
+    }  # fmt: skip
+    text = publish.benchmark_block(bench)
+    assert (
+        "lower bound at those peaks is 4.2 min" in text
+        and "| I | dense-32 | float32 | 0.3 | 25.0 | 10.0% |" in text
+    )
