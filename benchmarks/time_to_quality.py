@@ -312,7 +312,7 @@ def roofline_table(rows: list[dict], records_path: str) -> dict:
         models.append(r | {"peak_gflops": round(peak), "share_of_peak": round(r["achieved_gflops"] / peak, 3),
                            "recorded_fit_s": fit})  # fmt: skip
         print(f"{r['section']:8s} {r['model']:18s} {r['train_flops_per_example'] / 1e6:9.1f} {r['achieved_gflops']:8.1f} "
-              f"{r['achieved_gflops'] / peak:7.1%} {r['seconds_total']:8.0f} {fit if fit is None else round(fit):>10}")  # fmt: skip
+              f"{r['achieved_gflops'] / peak:7.1%} {r['seconds_total']:8.0f} {'' if fit is None else round(fit):>10}")  # fmt: skip
     print(f"standard plan at the measured peaks: {bound_s / 60:.1f} min (lower bound)")
     slice_s = sum(m["seconds_total"] for m in models if m["recorded_fit_s"])
     fit_s = sum(m["recorded_fit_s"] for m in models if m["recorded_fit_s"])

@@ -39,23 +39,17 @@ def machine() -> str:
     return f"{m['cores']}-core {m['cpu']}, {m['ram_gib']} GiB RAM, {m['os']}, {gpu}"
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10
+    ).stdout.strip()
+
+
 def git_state() -> tuple[str, bool | None]:
     """``(short revision, tree clean?)`` of the checkout; ``("unknown", None)`` outside one (e.g. Colab)."""
     try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
+        rev = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
         return (rev, not dirty) if rev else ("unknown", None)
     except (OSError, subprocess.SubprocessError):
         return "unknown", None

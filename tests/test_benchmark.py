@@ -132,3 +132,25 @@ def test_the_plan_lever_trains_a_model_as_the_notebook_does(tmp_path):
     ]
     assert all(r["engine"] == f32 and r["val_mse"] > 0 for r in chain)
     assert [r["recipe"]["epochs"] for r in chain] == [2, 1, 1]  # epochs: the from-scratch recipe only
+
+
+def test_the_roofline_table_takes_rows_with_and_without_recorded_fits(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(
+        bench.roofline,
+        "matmul_peak_gflops",
+        lambda dtype="float32", **_: {"float32": 200.0}.get(dtype, 400.0),
+    )
+    records = tmp_path / "results.json"
+    results.write_records(tmp_path, "x", [_conv(0.3, 0.0081, [0.01, 0.009])])
+    records.write_text((tmp_path / "records" / "x.json").read_text())
+    row = {"profile": "standard", "section": "II", "epochs": 2, "seconds_total": 50.0, "achieved_gflops": 20.0,
+           "train_flops_per_example": 57_553_920, "examples_per_epoch": 55_000}  # fmt: skip
+    rows = [row | {"model": "conv-64 σ=0.3", "precision": "float32"},
+            row | {"model": "conv-32 base σ=0.2", "precision": "mixed_bfloat16"}]  # fmt: skip
+    table = bench.roofline_table(rows, str(records))
+    assert table["peak_gflops"] == {"float32": 200, "mixed_bfloat16": 400}
+    assert [m["recorded_fit_s"] for m in table["models"]] == [1.0, None]  # the base model has no record
+    assert [m["share_of_peak"] for m in table["models"]] == [0.1, 0.05]
+    expected = 57_553_920 * 55_000 * 2 / 1e9 * (1 / 200 + 1 / 400) / 60
+    assert table["plan_lower_bound_min"] == round(expected, 1)
+    assert "lower bound" in capsys.readouterr().out
