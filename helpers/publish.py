@@ -128,8 +128,9 @@ def results_block(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def benchmark_block(bench: dict) -> str:
-    """The README's benchmark table, from ``results/standard/benchmark.json``."""
+def benchmark_block(bench: dict, per_model: bool = True) -> str:
+    """The benchmark's tables from ``results/standard/benchmark.json``: the ratios, and the roofline (its
+    per-model table only with ``per_model``; the README keeps the summary line)."""
     full, quality = bench["full_recipes"], bench["to_report_quality"]
     lines = [
         f"`benchmarks/time_to_quality.py --fraction {bench['fraction']}`, git {bench['git'].split()[0]}, "
@@ -158,7 +159,10 @@ def benchmark_block(bench: dict) -> str:
             f"{roof['peak_gflops']['mixed_bfloat16']:,} GFLOP/s (bfloat16); the standard plan's lower bound at "
             f"those peaks is {roof['plan_lower_bound_min']} min. Whole fits recorded in `results/standard/` took "
             f"{roof['recorded_fit_s']:,} s where the slices estimate {roof['slice_estimate_of_recorded_s']:,} s "
-            "for the same models.",
+            "for the same models." + ("" if per_model else " Per model: `docs/benchmark.md`."),
+        ]
+    if roof and per_model:
+        lines += [
             "",
             "| section | model | precision | MFLOP per example | GFLOP/s | share of peak |",
             "|---|---|---|---:|---:|---:|",
@@ -258,7 +262,9 @@ def outputs() -> dict[Path, str]:
     readme = replace_block(
         readme, "results", results_block(read_records(RESULTS_DIR / "seeds" / "results.json"))
     )
-    readme = replace_block(readme, "benchmark", benchmark_block(json.loads(BENCHMARK.read_text())))
+    readme = replace_block(
+        readme, "benchmark", benchmark_block(json.loads(BENCHMARK.read_text()), per_model=False)
+    )
     found[README] = readme
     recipes = PROJECT_ROOT / "docs" / "recipes.md"
     found[recipes] = replace_block(recipes.read_text(), "evidence", evidence_block())
