@@ -61,11 +61,13 @@ class Session:
         peak learning rate), validation curve (when it validated) and UTC start from ``run`` (a
         ``helpers.training.TrainResult``); ``metrics`` (test scores, the setting such as ``sigma``) beside them."""
         recipe = run.recipe
-        started = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=run.seconds)
         curve = {"val_curve": run.curve()} if "val_loss" in run.history else {}
         if run.extra.get("reused"):  # loaded from the weight store: where and when it was trained
             keys = ("reused", "trained_git", "trained_machine", "trained_utc")
             metrics |= {k: run.extra[k] for k in keys}
+        else:  # trained just now: it started its run's seconds ago
+            started = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=run.seconds)
+            metrics["started_utc"] = started.strftime("%Y-%m-%dT%H:%M:%SZ")
         return self.record(
             section,
             name,
@@ -77,7 +79,6 @@ class Session:
             batch_size=recipe.batch_size,
             learning_rate=recipe.learning_rate,
             **curve,
-            started_utc=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 
     def regression_check(self) -> None:

@@ -1,7 +1,8 @@
 """Trained weights kept under a key, so that running a notebook again loads its models instead of training.
 
 ``helpers.training.fit`` is the one place every training in the workbook goes through. While a store is
-active (a notebook's :func:`helpers.notebook.start` activates one under ``<output_dir>/weights/``), ``fit``
+active (a notebook's :func:`helpers.notebook.start` activates one under ``runs/weights/``, or
+``$WORKBOOK_WEIGHTS_DIR``), ``fit``
 first computes the training's key and looks for weights stored under it:
 
 * found: the model gets the stored weights, and ``fit`` returns the stored run (history, seconds, epoch

@@ -261,12 +261,9 @@ def fit(
     clock = EpochClock()
     averaging = [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
     kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
-    if (
-        isinstance(validation_data, tuple) and validation_batch_size
-    ):  # arrays: score them in big batches (Keras
-        kwargs["validation_batch_size"] = (
-            validation_batch_size  # uses the training batch: ~1 s per epoch at 16)
-        )
+    # Validation arrays are scored in big batches: Keras would use the training batch (~1 s per epoch at 16).
+    if isinstance(validation_data, tuple) and validation_batch_size:
+        kwargs["validation_batch_size"] = validation_batch_size
     with tf_data_autotune_off():
         history = model.fit(
             x,
