@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from helpers import hygiene, imu, zupt
+from helpers import hygiene, imu, store, zupt
 
 
 def pca_reconstruction(x_train: np.ndarray, x_test: np.ndarray, components: int) -> np.ndarray:
@@ -54,16 +54,30 @@ def classical_denoise(images: np.ndarray, method: str, strength: float) -> np.nd
     return out[..., None] if squeeze else out
 
 
-def tune_classical_denoiser(noisy_val: np.ndarray, clean_val: np.ndarray) -> tuple[str, float, float]:
-    """Pick the filter and strength with the lowest validation MSE: (method, strength, val_mse)."""
+class ClassicalFilter(NamedTuple):
+    """A tuned classical denoiser: the filter, its strength, its validation MSE and the tuning's seconds."""
+
+    method: str
+    strength: float
+    val_mse: float
+    seconds: float
+
+
+def tune_classical_denoiser(noisy_val: np.ndarray, clean_val: np.ndarray) -> ClassicalFilter:
+    """Pick the filter and strength with the lowest validation MSE. Remembered by the weight store
+    (:func:`helpers.store.remembered`): a rerun tunes nothing again and keeps the first tuning's seconds."""
     hygiene.check("tune_classical_denoiser", clean_val)
-    best = None
-    for method, strengths in CLASSICAL_GRID.items():
-        for strength in strengths:
-            err = float(np.mean((classical_denoise(noisy_val, method, strength) - clean_val) ** 2))
-            if best is None or err < best[2]:
-                best = (method, strength, err)
-    return best
+
+    def search() -> ClassicalFilter:
+        start, best = time.perf_counter(), None
+        for method, strengths in CLASSICAL_GRID.items():
+            for strength in strengths:
+                err = float(np.mean((classical_denoise(noisy_val, method, strength) - clean_val) ** 2))
+                if best is None or err < best[2]:
+                    best = (method, strength, err)
+        return ClassicalFilter(*best, seconds=time.perf_counter() - start)
+
+    return ClassicalFilter(*store.remembered("classical-denoiser", search, noisy_val, clean_val))
 
 
 @dataclass

@@ -14,6 +14,10 @@ initial weights (so the seed, the builder and a warm start's parent), the comput
 loss, metrics and callbacks, a fingerprint of the training and validation data (a ``PyDataset``'s arrays,
 noise level and seed included), the code of the training modules, the Keras version and the profile. Any
 change there trains again; so does ``retrain=True`` (a notebook's ``retrain`` parameter, ``--retrain``).
+
+The same store remembers what is slow to *compute* from fixed inputs, through :func:`remembered`: a final
+model's test figures, a tuned classical filter. Its key is the inputs themselves (a model by its weights)
+and the code of :data:`REMEMBERED_MODULES`, so a rerun scores nothing twice and any change computes again.
 """
 
 from __future__ import annotations
@@ -24,15 +28,19 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import keras
 import numpy as np
 
 from helpers.paths import atomic_write_bytes, atomic_write_json
 
+T = TypeVar("T")
+
 # The modules whose code decides what a training produces: a change to any of them trains again.
 TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu")
+# ... and those whose code decides what a remembered computation returns.
+REMEMBERED_MODULES = (*TRAINING_MODULES, "baselines", "metrics", "zupt")
 
 
 @dataclass
@@ -82,7 +90,11 @@ def _feed(h: "hashlib._Hash", value: Any, depth: int = 0) -> None:
     """Hash ``value``: arrays by dtype, shape and bytes; containers and plain objects by their contents."""
     if depth > 6:
         return
-    if isinstance(value, np.ndarray):
+    if isinstance(value, keras.Model):  # a model is what it computes: its architecture and weights
+        h.update(value.to_json().encode())
+        for w in value.get_weights():
+            _feed(h, np.asarray(w), depth + 1)
+    elif isinstance(value, np.ndarray):
         h.update(f"{value.dtype}{value.shape}".encode())
         h.update(np.ascontiguousarray(value).tobytes())
     elif isinstance(value, (str, int, float, bool, type(None))):
@@ -106,11 +118,11 @@ def _feed(h: "hashlib._Hash", value: Any, depth: int = 0) -> None:
         h.update(repr(value).encode())
 
 
-def _code_digest() -> str:
+def _code_digest(modules: tuple[str, ...] = TRAINING_MODULES) -> str:
     import importlib
 
     h = hashlib.sha256()
-    for name in TRAINING_MODULES:
+    for name in modules:
         h.update(inspect.getsource(importlib.import_module(f"helpers.{name}")).encode())
     return h.hexdigest()
 
@@ -133,3 +145,33 @@ def describe(callbacks) -> list:
         (type(c).__qualname__, {k: v for k, v in vars(c).items() if isinstance(v, (int, float, str, bool))})
         for c in callbacks
     ]
+
+
+def remembered(label: str, compute: Callable[[], T], *inputs: Any) -> T:
+    """``compute()``, or what it returned before for the same ``label`` and ``inputs`` under the active store.
+
+    ``inputs`` are everything the result depends on besides the code of :data:`REMEMBERED_MODULES` (arrays,
+    models, plain values). The result must be an array or plain JSON data (numbers, strings, lists,
+    dicts with string keys); tuples come back as lists. No active store, or ``retrain``: just compute.
+    """
+    active_store = active()
+    if active_store is None:
+        return compute()
+    h = hashlib.sha256(label.encode())
+    _feed(h, list(inputs))
+    h.update(f"{keras.__version__}|{active_store.profile}|{_code_digest(REMEMBERED_MODULES)}".encode())
+    path = active_store.folder / "remembered" / f"{label}-{h.hexdigest()[:24]}"
+    array, plain = path.with_suffix(".npy"), path.with_suffix(".json")
+    if not active_store.retrain:
+        if array.is_file():
+            return np.load(array)
+        if plain.is_file():
+            return json.loads(plain.read_text())
+    result = compute()
+    if isinstance(result, np.ndarray):
+        buffer = io.BytesIO()
+        np.save(buffer, result)
+        atomic_write_bytes(array, buffer.getvalue())
+    else:
+        atomic_write_json(plain, result)
+    return result

@@ -70,6 +70,34 @@ def test_without_a_store_nothing_is_kept(images, tmp_path):
     assert not run.extra.get("reused")
 
 
+def test_a_remembered_computation_runs_once_per_input_and_code(weight_store, images):
+    x, _ = images
+    calls = []
+
+    def mean_of(a):
+        calls.append(1)
+        return {"mean": float(a.mean()), "rows": [float(v) for v in a[:2, 0]]}
+
+    first = store.remembered("mean", lambda: mean_of(x), x, "a label")
+    again = store.remembered("mean", lambda: mean_of(x), x, "a label")
+    assert first == again and len(calls) == 1  # exact floats back from JSON
+    store.remembered("mean", lambda: mean_of(x[1:]), x[1:], "a label")  # other input: computed
+    assert len(calls) == 2
+    array = store.remembered("sqrt", lambda: np.sqrt(x), x)
+    np.testing.assert_array_equal(store.remembered("sqrt", lambda: None, x), array)
+    weight_store.retrain = True
+    store.remembered("mean", lambda: mean_of(x), x, "a label")
+    assert len(calls) == 3
+
+
+def test_a_model_is_remembered_by_its_weights(weight_store, images):
+    x, x_val = images
+    model, _ = train_dense("dense-16", Recipe(1, 64), x, x_val, seed=5, verbose=0)
+    score = store.remembered("score", lambda: float(predict(model, x_val).mean()), model, x_val)
+    model.set_weights([w * 0.5 for w in model.get_weights()])
+    assert store.remembered("score", lambda: float(predict(model, x_val).mean()), model, x_val) != score
+
+
 def test_a_notebook_run_again_loads_every_model_and_repeats_its_numbers(tmp_path, monkeypatch):
     import json
 

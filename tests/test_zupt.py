@@ -14,6 +14,19 @@ def test_rotation_and_levelling():
     np.testing.assert_allclose(zupt._level(f) @ f, [0.0, 0.0, np.linalg.norm(f)], atol=1e-9)
 
 
+def test_batched_rotations_and_running_products_match_one_at_a_time():
+    rng = np.random.default_rng(3)
+    rotvecs = np.concatenate([rng.normal(0, 0.05, (37, 3)), np.zeros((1, 3))])  # a zero turn too
+    batched = zupt._rotation(rotvecs)
+    for w, r in zip(rotvecs, batched):
+        np.testing.assert_allclose(r, zupt._rotation(w), atol=1e-15)
+    expected, running = np.eye(3), zupt._running_products(batched)
+    for i, r in enumerate(batched):
+        expected = expected @ r
+        np.testing.assert_allclose(running[i], expected, atol=1e-13)
+    assert not np.allclose(running[-1], np.eye(3))  # the turns add up to something
+
+
 @pytest.mark.parametrize("speed_kmh", [4.0, 6.5, 9.5])
 def test_zupt_recovers_the_speed_of_a_simulated_subject(speed_kmh):
     # The simulator's accelerometer and gyroscope are kinematically consistent: their strapdown integral
