@@ -12,11 +12,9 @@ from typing import Callable, Iterator, NamedTuple
 import keras
 import numpy as np
 
-from helpers import store
-from helpers.metrics import detail_energy, mse, reconstruction_metrics
 from helpers.noise import FreshNoise, add_gaussian_noise, with_training_noise
 from helpers.profiles import DenoiseStep
-from helpers.training import Recipe, TrainResult, dtype_policy, fit, predict
+from helpers.training import Recipe, TrainResult, dtype_policy, fit
 
 PRECISIONS = ("float32", "mixed_bfloat16")
 
@@ -105,33 +103,6 @@ def train_denoiser(
     final = build(filters)  # a float32 twin with the trained weights
     final.set_weights(model.get_weights())
     return final, run
-
-
-def test_scores(
-    model: keras.Model,
-    x_clean: np.ndarray,
-    noisy: dict[float, np.ndarray],
-    labels: np.ndarray,
-    detail_n: int = 2000,
-) -> dict[str, dict]:
-    """A final model's test figures at every noise level in ``noisy`` (σ -> noisy test images), keyed by
-    ``str(σ)``: the reconstruction metrics (``test_mse``, ...), the MSE per class of ``labels``
-    (``per_class_mse``, Fashion-MNIST's 10) and the share of the clean images' fine detail it keeps on the first ``detail_n``
-    (``detail_retention``). Each σ is denoised once; the weight store remembers the figures, so a rerun
-    that loads the model scores nothing again."""
-
-    def score() -> dict[str, dict]:
-        clean_detail = detail_energy(x_clean[:detail_n])
-        found = {}
-        for s, x_noisy in noisy.items():
-            x_hat = predict(model, x_noisy)
-            found[str(s)] = reconstruction_metrics(x_clean, x_hat) | {
-                "per_class_mse": [mse(x_clean[labels == k], x_hat[labels == k]) for k in range(10)],
-                "detail_retention": detail_energy(x_hat[:detail_n]) / clean_detail,
-            }
-        return found
-
-    return store.remembered("denoiser-test-scores", score, model, x_clean, noisy, labels, detail_n)
 
 
 class Trained(NamedTuple):

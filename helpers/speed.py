@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import keras
-import numpy as np
 
-from helpers import imu, store
+from helpers import imu
 from helpers.models import speed_model
 from helpers.training import Recipe, TrainResult, fit
 
@@ -45,11 +44,3 @@ def train_speed(
         label=f"{name}, seed {seed}, trained on subjects {ids}",
     )  # fmt: skip
     return model, run, normaliser
-
-
-def predict_speeds(model: keras.Model, windows: imu.WindowSequence) -> np.ndarray:
-    """``model``'s speed (km/h) for every window of ``windows`` (unshuffled), in order. The weight store
-    remembers them, so a rerun that loaded the model predicts nothing again."""
-    return store.remembered(
-        "speed-predictions", lambda: model.predict(windows, verbose=0).ravel(), model, windows
-    )

@@ -22,6 +22,7 @@ and the code of :data:`REMEMBERED_MODULES`, so a rerun scores nothing twice and 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import io
@@ -40,7 +41,7 @@ T = TypeVar("T")
 # The modules whose code decides what a training produces: a change to any of them trains again.
 TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu")
 # ... and those whose code decides what a remembered computation returns.
-REMEMBERED_MODULES = (*TRAINING_MODULES, "baselines", "metrics", "zupt")
+REMEMBERED_MODULES = (*TRAINING_MODULES, "evaluation", "baselines", "metrics", "zupt")
 
 
 @dataclass
@@ -123,8 +124,25 @@ def _code_digest(modules: tuple[str, ...] = TRAINING_MODULES) -> str:
 
     h = hashlib.sha256()
     for name in modules:
-        h.update(inspect.getsource(importlib.import_module(f"helpers.{name}")).encode())
+        h.update(_code_of(inspect.getsource(importlib.import_module(f"helpers.{name}"))).encode())
     return h.hexdigest()
+
+
+def _code_of(source: str) -> str:
+    """The code of a module without its comments, docstrings and layout: rewording or reformatting them
+    trains nothing again."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def training_key(store: WeightStore, model: keras.Model, parts: dict[str, Any]) -> str:

@@ -123,3 +123,10 @@ def test_a_notebook_run_again_loads_every_model_and_repeats_its_numbers(tmp_path
     assert again["dense-32"]["reused"] is True and "reused" not in first["dense-32"]
     for key in ("test_mse", "test_mae", "val_mse", "seconds", "val_curve"):
         assert again["dense-32"][key] == first["dense-32"][key], key  # to the last digit
+
+
+def test_comments_docstrings_and_layout_do_not_change_the_code_a_key_sees():
+    code = 'def f(x):\n    """Twice x."""\n    return 2 * x  # doubled\n'
+    reworded = 'def f(x):\n    """Two times x, reworded."""\n    # a new comment\n    return (\n        2 * x\n    )\n'
+    assert store._code_of(code) == store._code_of(reworded)
+    assert store._code_of(code) != store._code_of(code.replace("2 * x", "3 * x"))
