@@ -252,12 +252,12 @@ def time_rows(
             recipe = cfg["recipe"]
             # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
             # are long and steady, so one try suffices.
-            model = speed_model(cfg["model"])
+            model = speed_model(cfg["models"][0])
             per = seconds_per_epoch(
                 model, windows(recipe.batch_size), recipe.batch_size, 24000, fraction, repeats=1
             )
-            add("III", cfg["model"], profile, recipe.epochs, per / 2, model, 12000)
-            add("IV", cfg["model"], profile, recipe.epochs, per, model, 24000)
+            add("III", cfg["models"][0], profile, recipe.epochs, per / 2, model, 12000)
+            add("IV", cfg["models"][0], profile, recipe.epochs, per, model, 24000)
         if "V" in sections:
             cfg = profiles.settings("vae", profile)
             for d in (2, 16):

@@ -9,7 +9,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from helpers import hygiene, imu, store, zupt
+from helpers import hygiene, imu, store
 
 
 def pca_reconstruction(x_train: np.ndarray, x_test: np.ndarray, components: int) -> np.ndarray:
@@ -119,33 +119,31 @@ class SpeedBaselines:
     def ridge_params(self) -> int:
         return self.features.shape[1] + 1
 
-    def predict(self, subject: imu.Subject, zupt_rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Each baseline's speeds for every window of ``subject`` (ZUPT: only ``zupt_rows``, when given)."""
+    def predict(self, subject: imu.Subject) -> dict[str, np.ndarray]:
+        """Each baseline's speeds for every window of ``subject``. ZUPT integrates each recording once
+        (:meth:`helpers.imu.Subject.zupt_speeds`); a window without a whole stride gets the mean speed."""
         features, _ = imu.features_of([subject])
-        rows = np.arange(len(subject)) if zupt_rows is None else zupt_rows
+        zupt_kmh = subject.zupt_speeds()
         return {
             "predict-mean": np.full(len(subject), self.mean_kmh),
             "gait-ridge": self.ridge.predict(features),
-            "zupt": zupt.predict(subject.batch(rows)),
+            "zupt": np.where(np.isnan(zupt_kmh), self.mean_kmh, zupt_kmh),
         }
 
-    def score(self, subject: imu.Subject, kind: str = "test", zupt_windows: int = 600) -> list[dict]:
+    def score(self, subject: imu.Subject, kind: str = "test") -> list[dict]:
         """Each baseline's record fields on ``subject``: ``model``, ``params``, ``seconds`` and the RMSE as
-        ``<kind>_rmse_kmh`` / ``_mps``; mean and ridge also their training RMSE. ZUPT integrates sample by
-        sample, so it is scored on a fixed random sample of ``zupt_windows`` windows."""
-        rows = np.random.default_rng(0).choice(len(subject), min(zupt_windows, len(subject)), replace=False)
-        predictions = self.predict(subject, rows)
+        ``<kind>_rmse_kmh`` / ``_mps``; mean and ridge also their training RMSE."""
+        predictions = self.predict(subject)
         train = {
             "predict-mean": np.full_like(self.labels, self.mean_kmh),
             "gait-ridge": self.ridge.predict(self.features),
         }
         found = []
         for name, pred in predictions.items():
-            truth = subject.labels[rows] if name == "zupt" else subject.labels
-            error = imu.rmse(truth, pred)
+            error = imu.rmse(subject.labels, pred)
             fields = {"model": name, "params": self.ridge_params if name == "gait-ridge" else 0}
             if name == "zupt":
-                fields |= {"seconds": 0.0, "windows": len(rows)}
+                fields |= {"seconds": 0.0, "windows": len(pred)}
             else:
                 fields |= {"seconds": self.fit_seconds, "train_rmse_kmh": imu.rmse(self.labels, train[name])}
             found.append(fields | {f"{kind}_rmse_kmh": error, f"{kind}_rmse_mps": error / 3.6})

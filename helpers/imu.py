@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from helpers import gait, hygiene, metrics
+from helpers import gait, hygiene, metrics, zupt
 from helpers.paths import DATA_DIR
 
 WINDOW = 600
@@ -42,9 +42,21 @@ class Subject:
     simulated: bool
     source: str = ""
     extra: dict = field(default_factory=dict)
+    _zupt_kmh: np.ndarray | None = field(default=None, repr=False, compare=False)  # computed once
 
     def __len__(self) -> int:
         return len(self.windows)
+
+    def zupt_speeds(self) -> np.ndarray:
+        """ZUPT's speed (km/h) of every window (:func:`helpers.zupt.window_speeds`: one strapdown
+        integration per recording serves all its windows); NaN where no whole stride fits in a window."""
+        if self._zupt_kmh is None:
+            speeds = np.full(len(self), np.nan)
+            for r, recording in enumerate(self.recordings):
+                rows = np.flatnonzero(self.windows[:, 0] == r)
+                speeds[rows] = zupt.window_speeds(recording, self.windows[rows, 1], WINDOW)
+            self._zupt_kmh = speeds
+        return self._zupt_kmh
 
     @property
     def labels(self) -> np.ndarray:
@@ -239,21 +251,32 @@ def load_subject(
 
 @dataclass
 class Normaliser:
-    """Per-channel mean and standard deviation, fitted on training subjects only."""
+    """How raw windows become a model's input: per-channel mean and standard deviation, fitted on training
+    subjects only; for a model that reads physics too, ZUPT's speed of each window as a 7th channel."""
 
     mean: np.ndarray
     std: np.ndarray
+    zupt_fallback_kmh: float | None = None  # None: no ZUPT channel; else where ZUPT finds no whole stride
 
     @classmethod
-    def fit(cls, subjects: list[Subject], max_windows: int = 2000, seed: int = 0) -> "Normaliser":
+    def fit(
+        cls, subjects: list[Subject], max_windows: int = 2000, seed: int = 0, zupt_channel: bool = False
+    ) -> "Normaliser":
         hygiene.check_subjects("Normaliser.fit", [s.subject_id for s in subjects])
         rng = np.random.default_rng(seed)
         parts = [s.batch(rng.choice(len(s), min(max_windows, len(s)), replace=False)) for s in subjects]
         stacked = np.concatenate(parts).reshape(-1, N_CHANNELS)
-        return cls(stacked.mean(axis=0).astype(np.float32), (stacked.std(axis=0) + 1e-6).astype(np.float32))
+        fallback = float(np.mean(np.concatenate([s.labels for s in subjects]))) if zupt_channel else None
+        return cls(
+            stacked.mean(axis=0).astype(np.float32), (stacked.std(axis=0) + 1e-6).astype(np.float32), fallback
+        )
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.mean) / self.std
+    def __call__(self, x: np.ndarray, zupt_kmh: np.ndarray | None = None) -> np.ndarray:
+        x = (x - self.mean) / self.std
+        if self.zupt_fallback_kmh is None:
+            return x
+        speeds = np.where(np.isnan(zupt_kmh), self.zupt_fallback_kmh, zupt_kmh).astype(np.float32)
+        return np.concatenate([x, np.broadcast_to(speeds[:, None, None], (*x.shape[:2], 1))], axis=-1)
 
 
 class WindowSequence(keras.utils.PyDataset):
@@ -302,7 +325,12 @@ class WindowSequence(keras.utils.PyDataset):
         )
         if self.augment:
             x = augment_windows(x, self.rng)
-        return self.normaliser(x), y
+        if self.normaliser.zupt_fallback_kmh is None:
+            return self.normaliser(x), y
+        # ZUPT of the recorded windows, not the augmented ones: computed once per window (a strapdown
+        # integration per augmented batch would cost ~1 ms a window, every epoch)
+        zupt_kmh = np.array([self.subjects[k].zupt_speeds()[i] for k, i in rows])
+        return self.normaliser(x, zupt_kmh), y
 
     def on_epoch_end(self) -> None:
         if self.shuffle:

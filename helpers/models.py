@@ -142,11 +142,34 @@ def conv_lstm(window: int = 600, channels: int = 6, mean_speed_kmh: float = 6.75
     return keras.Model(inputs, outputs, name="conv-lstm")
 
 
-SPEED_MODELS = {"report-lstm": report_lstm, "conv-lstm": conv_lstm}
+def zupt_residual(window: int = 600, channels: int = 6) -> keras.Model:
+    """Physics first, learning second: ZUPT's speed plus a learned correction of ZUPT's error.
+
+    The input is the normalised window with ZUPT's speed of that window (km/h) as a 7th channel
+    (``helpers.imu.Normaliser.fit(..., zupt_channel=True)``). conv-lstm's body reads the IMU channels; a
+    linear head on its features and on ZUPT's speed gives the correction, and starts at zero, so the
+    untrained model *is* ZUPT: training can only move it where the training subjects say ZUPT is wrong.
+    """
+    inputs = keras.Input(shape=(window, channels + 1), name="imu_window_and_zupt")
+    zupt_kmh = inputs[:, 0, channels:]  # (batch, 1): the same at every step
+    body = conv_lstm(window, channels)  # conv-lstm up to its LSTM's 48 features
+    x = keras.Model(body.inputs, body.layers[-2].output, name="conv_lstm_body")(inputs[:, :, :channels])
+    x = layers.Concatenate()([x, layers.Rescaling(0.1)(zupt_kmh)])
+    correction = layers.Dense(1, kernel_initializer="zeros", name="zupt_correction")(x)
+    outputs = layers.Add(name="speed_kmh")([zupt_kmh, correction])
+    return keras.Model(inputs, outputs, name="zupt-residual")
+
+
+SPEED_MODELS = {"report-lstm": report_lstm, "conv-lstm": conv_lstm, "zupt-residual": zupt_residual}
+# Models that read ZUPT's speed as a 7th input channel (helpers.imu.Normaliser).
+ZUPT_INPUT_MODELS = ("zupt-residual",)
 # Older names still accepted: records made before the rename call the report's LSTM "seed-lstm".
 SPEED_ALIASES = {"seed-lstm": "report-lstm"}
 
-SPEED_GRAMMAR = "conv-lstm, report-lstm (the report's 3x200 LSTM), or lstm-<units>x<layers>, e.g. lstm-64x2"
+SPEED_GRAMMAR = (
+    "conv-lstm, zupt-residual (ZUPT plus a learned correction), report-lstm (the report's 3x200 LSTM), "
+    "or lstm-<units>x<layers>, e.g. lstm-64x2"
+)
 
 
 def check_speed_model(name: str) -> str:

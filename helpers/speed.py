@@ -10,7 +10,7 @@ from typing import Sequence
 import keras
 
 from helpers import imu
-from helpers.models import speed_model
+from helpers.models import ZUPT_INPUT_MODELS, check_speed_model, speed_model
 from helpers.training import Recipe, TrainResult, fit
 
 
@@ -28,7 +28,8 @@ def train_speed(
     windows (cut lazily, augmented when ``augment``), scored on ``validation_subject`` after each epoch when
     given. Returns the model, its run and the normaliser (apply it to every subject the model predicts)."""
     keras.utils.set_random_seed(seed)
-    normaliser = imu.Normaliser.fit(list(train_subjects), seed=seed)
+    zupt_channel = check_speed_model(name) in ZUPT_INPUT_MODELS  # e.g. zupt-residual reads ZUPT's speed too
+    normaliser = imu.Normaliser.fit(list(train_subjects), seed=seed, zupt_channel=zupt_channel)
     data = imu.WindowSequence(list(train_subjects), normaliser, recipe.batch_size, seed=seed, augment=augment)
     validation = (
         None

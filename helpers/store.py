@@ -39,9 +39,9 @@ from helpers.paths import atomic_write_bytes, atomic_write_json
 T = TypeVar("T")
 
 # The modules whose code decides what a training produces: a change to any of them trains again.
-TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu")
+TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu", "zupt")
 # ... and those whose code decides what a remembered computation returns.
-REMEMBERED_MODULES = (*TRAINING_MODULES, "evaluation", "baselines", "metrics", "zupt")
+REMEMBERED_MODULES = (*TRAINING_MODULES, "evaluation", "baselines", "metrics")
 
 
 @dataclass

@@ -79,12 +79,13 @@ def still_instants(signal: np.ndarray, fs: float) -> np.ndarray:
     return minima
 
 
-def stride_lengths(signal: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal stride lengths (m) and times (s) between consecutive still instants (ZUPT strapdown)."""
+def strides(signal: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every stride between consecutive still instants: its first and last sample, and its horizontal length
+    (m) by ZUPT strapdown."""
     acc, gyr = signal[:, :3].astype(np.float64), np.deg2rad(signal[:, 3:].astype(np.float64))
-    lengths, times = [], []
     still = still_instants(signal, fs)
     turns = _rotation(gyr / fs)  # each sample's attitude change
+    lengths = []
     for k0, k1 in zip(still[:-1], still[1:]):
         # attitude at k0 from gravity; then at k0 + i: rot0 @ turns[k0] @ ... @ turns[k0 + i - 1]
         attitude = _level(acc[k0]) @ np.concatenate([np.eye(3)[None], _running_products(turns[k0 : k1 - 1])])
@@ -93,8 +94,13 @@ def stride_lengths(signal: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarra
         v -= np.outer(np.arange(1, len(v) + 1) / len(v), v[-1])  # zero velocity again at k1: linear de-drift
         step = v.sum(axis=0) / fs
         lengths.append(float(np.hypot(step[0], step[1])))
-        times.append((k1 - k0) / fs)
-    return np.array(lengths), np.array(times)
+    return still[:-1], still[1:], np.array(lengths)
+
+
+def stride_lengths(signal: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal stride lengths (m) and times (s) between consecutive still instants (ZUPT strapdown)."""
+    first, last, lengths = strides(signal, fs)
+    return lengths, (last - first) / fs
 
 
 def speed_kmh(signal: np.ndarray, fs: float = 100.0) -> float:
@@ -106,3 +112,19 @@ def speed_kmh(signal: np.ndarray, fs: float = 100.0) -> float:
 def predict(windows: np.ndarray, fs: float = 100.0) -> np.ndarray:
     """One ZUPT speed per window (km/h); a window without two still instants gets NaN."""
     return np.array([speed_kmh(w, fs) for w in windows])
+
+
+def window_speeds(signal: np.ndarray, starts: np.ndarray, window: int = 600, fs: float = 100.0) -> np.ndarray:
+    """ZUPT speed (km/h) of each window ``[start, start + window)`` of one continuous recording: the strides
+    found in the whole recording that lie inside the window, summed length over summed time; NaN where no
+    whole stride fits. One integration serves every overlapping window, so all of them can be scored."""
+    first, last, lengths = strides(signal, fs)
+    starts = np.asarray(starts)
+    lo = np.searchsorted(first, starts, "left")  # the first stride that starts inside the window
+    hi = np.searchsorted(last, starts + window, "right")  # strides before hi end inside it
+    hi = np.maximum(hi, lo)
+    length = np.concatenate([[0.0], np.cumsum(lengths)])
+    samples = np.concatenate([[0], np.cumsum(last - first)])
+    covered = samples[hi] - samples[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(covered > 0, (length[hi] - length[lo]) / (covered / fs) * 3.6, np.nan)

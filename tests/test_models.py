@@ -56,3 +56,19 @@ def test_stacked_lstm_family_and_the_report_lstm():
     assert models.speed_model("lstm-16x1").count_params() == 4 * (16 * (6 + 16) + 16) + 17
     with pytest.raises(ValueError, match=r"lstm-<units>x<layers>"):
         models.check_speed_model("lstm-0x2")
+
+
+def test_zupt_residual_untrained_is_zupt_and_reads_its_speed_from_the_7th_channel():
+    from helpers import imu
+
+    subject = imu.simulate_subject(1, windows_per_speed=4)
+    norm = imu.Normaliser.fit([subject], zupt_channel=True)
+    x, y = imu.WindowSequence([subject], norm, 64, shuffle=False)[0]
+    assert x.shape == (48, 600, 7)
+    np.testing.assert_allclose(x[:, 0, 6], subject.zupt_speeds(), rtol=1e-6)  # ZUPT's km/h, every window
+    assert np.all(x[:, :, 6] == x[:, :1, 6])  # the same at every step
+    model = models.speed_model("zupt-residual")
+    np.testing.assert_allclose(model.predict(x, verbose=0).ravel(), x[:, 0, 6], rtol=1e-6)
+    assert abs(np.mean(x[:, 0, 6] - y)) < 0.5  # ZUPT is near the truth before any training
+    plain = imu.WindowSequence([subject], imu.Normaliser.fit([subject]), 64, shuffle=False)[0][0]
+    assert plain.shape == (48, 600, 6)

@@ -209,3 +209,25 @@ def test_markdown_table_formats_numbers_percentages_and_gaps():
         "| vae-2d | 45.52 | 33.1% |",
         "| ae-2d | 54 |  |",
     ]
+
+
+def test_physics_or_learning_names_the_winner_and_the_seed_spread():
+    from helpers import notes
+
+    walk = {"section": "IV", "subject": "walk-left", "true_speed_kmh": 4.5}
+    records = [
+        {**walk, "model": "zupt", "seed": 42, "pred_mean_kmh": 4.3},
+        {**walk, "model": "zupt-residual", "seed": 42, "pred_mean_kmh": 4.55},
+        {**walk, "model": "zupt-residual", "seed": 43, "pred_mean_kmh": 4.45},
+        {"section": "IV", "subject": 5, "model": "zupt", "seed": 42, "test_rmse_kmh": 0.3},
+        {"section": "IV", "subject": 5, "model": "zupt-residual", "seed": 42, "test_rmse_kmh": 0.2},
+        {"section": "IV", "subject": 5, "model": "zupt-residual", "seed": 43, "test_rmse_kmh": 0.3},
+    ]
+    sim, real = notes.physics_or_learning(records, ["zupt-residual"], [5], ["walk-left"])
+    assert "zupt-residual is best on the unseen subjects (0.250 km/h RMSE; ZUPT 0.300)" in sim
+    records[3]["test_rmse_kmh"] = 0.2
+    assert (
+        "ZUPT (no training) is best on the unseen subjects (0.200 km/h RMSE"
+        in notes.physics_or_learning(records, ["zupt-residual"], [5], ["walk-left"])[0]
+    )
+    assert "zupt-residual is closest (mean |error| 0.05 km/h, 0.10 km/h apart over seeds); zupt 0.20" in real
