@@ -17,7 +17,8 @@ given, and says so. Every choice below is grounded in published gait biomechanic
   stride length: the accelerometer and gyroscope are kinematically consistent).
 * **Foot translation** in swing follows a minimum-jerk profile over one stride length (belt frame),
   with a foot-clearance arc; **heel-strike impacts** are damped ~35 Hz oscillations whose amplitude
-  grows with speed (~12 g walking at a shoe, up to the +-16 g range running).
+  grows with speed (~12 g walking at a shoe, up to the +-16 g range running), followed by a slower
+  recoil: the swing has already stopped the foot, so the transient changes its velocity by nothing net.
 * **Subjects** differ as a population of adults does (``POPULATION`` holds each published figure, and
   ``population_spread`` draws a population to set beside it):
 
