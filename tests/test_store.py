@@ -130,3 +130,21 @@ def test_comments_docstrings_and_layout_do_not_change_the_code_a_key_sees():
     reworded = 'def f(x):\n    """Two times x, reworded."""\n    # a new comment\n    return (\n        2 * x\n    )\n'
     assert store._code_of(code) == store._code_of(reworded)
     assert store._code_of(code) != store._code_of(code.replace("2 * x", "3 * x"))
+
+
+def test_a_subjects_cached_zupt_speeds_do_not_change_its_fingerprint():
+    import hashlib
+
+    from helpers import imu
+
+    def fingerprint(value):
+        h = hashlib.sha256()
+        store._feed(h, value)
+        return h.hexdigest()
+
+    subject = imu.simulate_subject(3, windows_per_speed=2)
+    before = fingerprint(subject)
+    subject.zupt_speeds()  # cached on the subject: computing it must not change what a key sees
+    assert subject._zupt_kmh is not None and fingerprint(subject) == before
+    subject.recordings[0][0, 0] += 1.0
+    assert fingerprint(subject) != before
