@@ -263,9 +263,15 @@ def plan(args, x_all) -> list[dict]:
     """``plan``: the standard profile's whole plan for ``--model``, on the notebook's validation images."""
     x_fit, x_val = x_all[:-5000], x_all[-5000:]
     noisy_val = noisy_versions(x_val, [0.1, 0.2, 0.3], seed=args.noise_seed + 100)  # the notebook's streams
+    cfg = profiles.settings("denoise", "standard")
     engine = lever_engine(args.levers[0]) if len(args.levers) == 1 else None  # one lever: every step's engine
+    if (
+        args.lever_sigmas
+    ):  # ... or only these σ's steps, through the profile's engine table, as adopting it would
+        cfg = cfg | {"engine": cfg["engine"] | {(args.model, s): engine for s in args.lever_sigmas}}
+        engine = None
     return plan_rows(
-        profiles.settings("denoise", "standard"),
+        cfg,
         args.model,
         x_fit,
         x_val,
@@ -310,11 +316,22 @@ def main() -> int:
     parser.add_argument(
         "--final-lr-fraction", type=float, help="quality: the cosine's floor, and SWA's tail learning rate"
     )
+    parser.add_argument(
+        "--lever-sigmas",
+        default="",
+        help="plan: apply the one --levers entry only to these σ's steps, e.g. 0.3,0.2 (the rest keep the profile's)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--noise-seed", type=int, default=42, help="the notebook's noise_seed")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     args.levers = [lever for lever in args.levers.split(",") if lever]
+    try:
+        args.lever_sigmas = [float(s) for s in args.lever_sigmas.split(",") if s]
+    except ValueError:
+        parser.error(f"--lever-sigmas takes sigmas such as 0.3,0.2, got {args.lever_sigmas!r}")
+    if args.lever_sigmas and len(args.levers) != 1:
+        parser.error("--lever-sigmas needs exactly one --levers entry")
     try:
         models = [tuple(int(v) for v in pair.split(":")) for pair in args.models.split(",") if pair]
         assert models and all(len(pair) == 2 and min(pair) > 0 for pair in models)
