@@ -15,8 +15,15 @@ given, and says so. Every choice below is grounded in published gait biomechanic
   the swing's toes-up trough ~-340 deg/s (Mariani et al. 2010; gaitmap's sample, whose mean stride curve
   the simulator's matches with a correlation of 0.8-0.95, and whose strapdown (ZUPT) integral gives the
   stride length: the accelerometer and gyroscope are kinematically consistent).
-* **Foot translation** in swing follows a minimum-jerk profile over one stride length (belt frame),
-  with a foot-clearance arc; **heel-strike impacts** are damped ~35 Hz oscillations whose amplitude
+* **Foot translation.** In stance the foot rolls over the heel after the strike and over the metatarsal
+  heads at push-off (the heel and forefoot rockers; Perry & Burnfield, *Gait Analysis*, 2nd ed. 2010), so
+  the sensor's point on the instep moves on arcs about them: up and back at heel strike, up and forward
+  before toe-off. In swing it travels to the next strike on a quintic joining both arcs (minimum jerk when
+  both ends rest: peak forward speed at mid-swing, where the toe's minimum clearance is, 51 % of swing;
+  Moosabhoy & Gard 2006, Gait & Posture 24:493), and lifts highest early in swing, as the heel does, then
+  lowers toward that minimum (Winter 1992, Phys Ther 72:45): here a third of the way through swing. One
+  stride's path is one belt stride long, and the accelerometer reads its second difference, so a
+  double integral (ZUPT) gives the stride back. **Heel-strike impacts** are damped ~35 Hz oscillations whose amplitude
   grows with speed (~12 g walking at a shoe, up to the +-16 g range running), followed by a slower
   recoil: the swing has already stopped the foot, so the transient changes its velocity by nothing net.
 * **Subjects** differ as a population of adults does (``POPULATION`` holds each published figure, and
@@ -178,11 +185,41 @@ def _bump(phase: np.ndarray, centre: float, width: float) -> np.ndarray:
     return np.exp(-(((phase - centre) / width) ** 2))
 
 
+# The foot's pivots in stance, from the instep sensor's point (m, foot frame x forward, z up), for a 0.9 m leg:
+# the heel ~45 % of a 26 cm foot behind it and the metatarsal heads ~27 % ahead, ~7 cm below (sole and dorsum).
+HEEL_PIVOT = np.array([-0.12, -0.07])
+TOE_PIVOT = np.array([0.07, -0.07])
+
+
+def _rocker_offsets(theta: np.ndarray, leg_length_m: float) -> np.ndarray:
+    """The instep's displacement from where it sits with the foot flat, (n, 2) x/z, when the foot pitched
+    by ``theta`` (toes up positive) rolls about the heel (toes up) or the toes (toes down), as in stance."""
+    pivot = np.where((theta >= 0)[:, None], HEEL_PIVOT, TOE_PIVOT) * leg_length_m / 0.9
+    c, s = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    turned = np.concatenate(
+        [c * pivot[:, :1] - s * pivot[:, 1:], s * pivot[:, :1] + c * pivot[:, 1:]], axis=1
+    )
+    return pivot - turned
+
+
+def _quintic(p0, v0, a0, p1, v1, a1, t: np.ndarray, duration: float) -> np.ndarray:
+    """Positions at times ``t`` of the quintic that leaves ``p0`` with velocity ``v0`` and acceleration ``a0``
+    and reaches ``p1`` with ``v1`` and ``a1`` after ``duration`` (the minimum-jerk path when both ends rest)."""
+    h = duration
+    c0, c1, c2 = p0, v0 * h, a0 * h**2 / 2
+    dp, dv, da = p1 - c0 - c1 - c2, v1 * h - c1 - 2 * c2, a1 * h**2 - 2 * c2
+    c3 = 10 * dp - 4 * dv + da / 2
+    c4 = -15 * dp + 7 * dv - da
+    c5 = 6 * dp - 3 * dv + da / 2
+    u = (t / h)[:, None]
+    return c0 + c1 * u + c2 * u**2 + c3 * u**3 + c4 * u**4 + c5 * u**5
+
+
 def _stride(
     subject: Person, speed: float, gait: dict, n: int, fs: float, rng: np.random.Generator
 ) -> np.ndarray:
     """One stride from heel strike to the next, (n, 6) in the sensor frame, before noise and clipping."""
-    T, L, d, running = n / fs, gait["stride_length"], gait["stance"], gait["running"]
+    T, d, running = n / fs, gait["stance"], gait["running"]
     phase = np.arange(n) / n
     t = phase * T
     jitter = lambda: rng.normal(1.0, 0.05)  # noqa: E731 - per-stride amplitude variability
@@ -200,14 +237,34 @@ def _stride(
     omega = sum(change * shape / (shape.sum() / fs) for change, shape in shapes)  # rad/s
     theta = np.cumsum(omega) / fs + heel_angle
 
-    # Linear acceleration in the belt frame: minimum-jerk swing over one stride length, clearance arc.
+    # Where the sensor's point (the instep) is, in the belt frame (x forward, z up): in stance the foot rolls
+    # over the heel, then over the toes (Perry's rockers), so the instep moves on an arc about the pivot; in
+    # swing it travels to the next heel strike on a quintic that joins both arcs smoothly, plus a clearance arc.
+    # The acceleration is its second difference, so a double integral gives back the belt's stride exactly.
+    L = speed * T  # the belt carries the stance foot back one stride length per stride time
+    rocker = _rocker_offsets(theta, subject.leg_length_m)
+    toe_off = int(np.ceil(d * n))
+    swing_n = n - toe_off
+    start = rocker[toe_off - 3 : toe_off]
+    end = rocker[:3] + [L, 0.0]
+    path = _quintic(
+        start[-1],
+        (start[-1] - start[-2]) * fs,
+        (start[-1] - 2 * start[-2] + start[-3]) * fs**2,
+        end[0],
+        (end[1] - end[0]) * fs,
+        (end[2] - 2 * end[1] + end[0]) * fs**2,
+        (np.arange(1, swing_n + 1)) / fs,
+        (swing_n + 1) / fs,
+    )
+    tau = np.arange(1, swing_n + 1) / (swing_n + 1)
+    clearance = subject.clearance_m * (1 + 0.5 * running) * jitter()
+    # tau^2 (1 - tau)^4 peaks at a third of the swing; scaled so its peak is the clearance
+    path[:, 1] += clearance * tau**2 * (1 - tau) ** 4 / ((1 / 3) ** 2 * (2 / 3) ** 4)
+    position = np.concatenate([rocker[:toe_off], path])
+    around = np.concatenate([position[-1:] - [L, 0.0], position, position[:1] + [L, 0.0]])
     acc = np.zeros((n, 3))
-    swing = phase >= d
-    tau = (phase[swing] - d) / (1 - d)
-    t_swing = (1 - d) * T
-    acc[swing, 0] = L / t_swing**2 * (60 * tau - 180 * tau**2 + 120 * tau**3) * jitter()
-    clearance = subject.clearance_m * (1 + 0.5 * running)
-    acc[swing, 2] = clearance / t_swing**2 * 2 * np.pi**2 * np.cos(2 * np.pi * tau) * jitter()
+    acc[:, [0, 2]] = (around[2:] - 2 * around[1:-1] + around[:-2]) * fs**2
     acc[:, 1] = 0.08 * G * np.sin(2 * np.pi * phase) * jitter()
 
     # Heel-strike impact: a damped oscillation, larger with speed and when running.

@@ -36,7 +36,33 @@ def test_simulated_stride_shapes_match_the_real_walk(real_walk_dir):
         for sim, _ in _population()
     ]
     assert np.mean([c["gyr_y"] for c in found]) >= gait.SHAPE_TARGET["gyr_y"]
-    assert np.mean([c["acc_x"] for c in found]) >= 0.6
+    assert np.mean([c["acc_x"] for c in found]) >= 0.8
+    # acc_z: 0.34 before the foot rolled over its heel and toes and lifted highest early in swing; the issue's
+    # target is 0.6 (issue 28), so this floor only holds what the foot-trajectory model gained
+    assert np.mean([c["acc_z"] for c in found]) >= 0.45
+
+
+def test_the_stance_foot_rolls_over_its_heel_and_then_its_toes():
+    """The instep's arcs (Perry's rockers): toes up at the strike, it sits back and up; toes down at push-off,
+    forward and up; flat, where it rests."""
+    strike, flat, push_off = gait._rocker_offsets(np.deg2rad([20.0, 0.0, -45.0]), leg_length_m=0.9)
+    assert strike[0] < -0.02 and strike[1] > 0.02
+    assert np.allclose(flat, 0.0)
+    assert push_off[0] > 0.05 and push_off[1] > 0.02
+
+
+def test_the_swing_path_meets_both_ends_with_their_velocity_and_acceleration():
+    fs, n = 100.0, 40
+    t = np.arange(n + 1) / fs
+    ends = [np.array(v) for v in ([0.0, 0.1], [1.0, 2.0], [3.0, -1.0], [1.4, 0.05], [0.5, 0.0], [-2.0, 4.0])]
+    path = gait._quintic(*ends, t, n / fs)
+    # at both ends: the position, and the velocity and acceleration by finite differences of a fine grid
+    fine = gait._quintic(*ends, np.array([0.0, 1e-4, 2e-4, n / fs - 2e-4, n / fs - 1e-4, n / fs]), n / fs)
+    assert np.allclose(path[0], ends[0]) and np.allclose(path[-1], ends[3])
+    assert np.allclose((fine[1] - fine[0]) / 1e-4, ends[1], atol=1e-2)
+    assert np.allclose((fine[-1] - fine[-2]) / 1e-4, ends[4], atol=1e-2)
+    assert np.allclose((fine[2] - 2 * fine[1] + fine[0]) / 1e-8, ends[2], atol=0.5)
+    assert np.allclose((fine[-1] - 2 * fine[-2] + fine[-3]) / 1e-8, ends[5], atol=0.5)
 
 
 def test_population_matches_its_published_figures():
