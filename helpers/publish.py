@@ -20,13 +20,40 @@ from helpers.ele494 import report_value
 from helpers.paths import PROJECT_ROOT, RESULTS_DIR, atomic_write_text
 from helpers.provenance import header
 from helpers.report import report_markdown
-from helpers.results import NOT_COMPARABLE, SETTING_KEYS, is_simulated, read_records, seed_rows
+from helpers.results import (
+    HEADLINE,
+    NOT_COMPARABLE,
+    SETTING_KEYS,
+    is_simulated,
+    read_records,
+    row_key,
+    seed_rows,
+    verdict,
+)
 from helpers.tables import fmt, summary_markdown
 
 README = PROJECT_ROOT / "README.md"
 FOLDERS = ("seeds", "standard", "report")  # results/<folder>/results.json, each with its summary and report
 VALIDATION = RESULTS_DIR / "validation"
 BENCHMARK = RESULTS_DIR / "standard" / "benchmark.json"
+CONFIRM = RESULTS_DIR / "confirm"  # the pre-registered confirmation study: PLAN.md, then results.json
+
+
+def planned_seeds(plan: Path = CONFIRM / "PLAN.md") -> dict[str, list[int]]:
+    """Section (``"I"``, ``"II"``, ...) -> the seeds the confirmation plan registers for it, read from the
+    plan's seeds table (rows like ``| I (dense autoencoders) | `01_dense_autoencoders` | 100, 101, 102 |``)."""
+    found = {}
+    for line in plan.read_text().splitlines() if plan.is_file() else []:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and re.fullmatch(r"\d+(, \d+)*", cells[2]):
+            found[cells[0].split()[0]] = [int(seed) for seed in cells[2].split(", ")]
+    return found
+
+
+def confirmation_complete(records: list[dict], plan: dict[str, list[int]]) -> bool:
+    """Whether every planned (section, seed) has records."""
+    done = {(r["section"], r.get("seed")) for r in records}
+    return bool(plan) and all((section, seed) in done for section, seeds in plan.items() for seed in seeds)
 
 
 def _marker(name: str) -> re.Pattern:
@@ -61,23 +88,49 @@ def _setting(record: dict) -> str:
     return ", ".join(f"{names[k]} {record[k]}" for k in SETTING_KEYS if record.get(k) is not None)
 
 
-def results_block(records: list[dict]) -> str:
+def results_block(
+    records: list[dict], confirm: list[dict] | None = None, plan: dict[str, list[int]] | None = None
+) -> str:
     """The README's results table: every model with a report number (Sections I and II), Section IV's
-    learned models and ZUPT on simulated subjects and on the real walk, and the VAEs (Section V)."""
+    learned models and ZUPT on simulated subjects and on the real walk, and the VAEs (Section V).
+
+    ``records`` are the development seeds'. ``confirm`` and ``plan`` are the pre-registered confirmation
+    study's records and seeds per section: where a section is planned, its verdict comes from the
+    confirmation seeds once all of them are in ("pending" until then), the development figures beside it."""
     seeds = sorted({r["seed"] for r in records if r.get("seed") is not None})
+    plan, confirm = plan or {}, confirm or []
+    confirmed = {}  # row key -> that row's confirmation values, planned seeds only
+    for r in confirm:
+        metric = HEADLINE.get(r["section"], "test_mse")
+        if r.get("seed") in plan.get(r["section"], ()) and metric in r:
+            confirmed.setdefault(row_key(r), []).append(float(r[metric]))
     lines = [
-        f"Development seeds {', '.join(map(str, seeds))}, profile `standard` (`results/seeds/results.json`). "
-        "Figures: mean ± sd (min to max) over seeds.",
+        "**Confirmation**: the seeds pre-registered in `results/confirm/PLAN.md` (recipes fixed before they "
+        "ran); the verdicts come from them. **Development** seeds "
+        f"{', '.join(map(str, seeds))} (`results/seeds/`): the recipes were chosen on their validation data. "
+        "Figures: mean ± sd (min to max) over seeds; profile `standard`.",
         "",
-        "| section | model | setting | metric | ours | seeds | report | beats report? |",
-        "|---|---|---|---|---|---:|---:|:---|",
+        "| section | model | setting | metric | report | confirmation | beats report? | development "
+        "| seeds | beats report? (development) |",
+        "|---|---|---|---|---:|---|:---|---|---:|:---|",
     ]
+
+    def confirmation_cells(row: dict) -> str:
+        planned = plan.get(row["section"])
+        if not planned:
+            return " | "
+        values = confirmed.get(row_key(row["first"]), [])
+        ours = _spread(values) + f" ({len(values)} seeds)" if values else ""
+        if len(values) < len(planned):
+            return f"{ours} | pending ({len(values)} of {len(planned)} seeds run)"
+        return f"{ours} | {verdict(values, row['report']) or ''}"
 
     def table_rows(sections: tuple[str, ...]) -> list[str]:
         rows = seed_rows([r for r in records if r["section"] in sections])
         return [
             f"| {row['section']} | {row['model']} | {_setting(row['first'])} | {row['metric']} | "
-            f"{_spread(row['values'])} | {row['n']} | {fmt(row['report'])} | {row['verdict'] or ''} |"
+            f"{fmt(row['report'])} | {confirmation_cells(row)} | {_spread(row['values'])} | {row['n']} | "
+            f"{row['verdict'] or ''} |"
             for row in rows
             if row["report"] is not None or row["section"] == "V"
         ]
@@ -95,8 +148,8 @@ def results_block(records: list[dict]) -> str:
                 subjects = sorted({r["subject"] for r in rows})
                 where = label + ("" if len(subjects) == 1 else f" {subjects[0]}–{subjects[-1]}")
                 lines.append(
-                    f"| IV | {model} | {where} | test_rmse_kmh | {_spread([r['test_rmse_kmh'] for r in rows], 3)} "
-                    f"| {len({r['seed'] for r in rows})} | {fmt(report_value(rows[0]))} (real data) | "
+                    f"| IV | {model} | {where} | test_rmse_kmh | {fmt(report_value(rows[0]))} (real data) | | | "
+                    f"{_spread([r['test_rmse_kmh'] for r in rows], 3)} | {len({r['seed'] for r in rows})} | "
                     f"{NOT_COMPARABLE} |"
                 )
     lines += table_rows(("V",))
@@ -250,7 +303,11 @@ def evidence_block() -> str:
 def outputs() -> dict[Path, str]:
     """Every generated file's path and the text it should hold now."""
     found: dict[Path, str] = {}
-    for folder in FOLDERS:
+    plan = planned_seeds()
+    confirm = read_records(CONFIRM / "results.json") if (CONFIRM / "results.json").is_file() else []
+    # The confirmation's own summary and report once every planned seed is in (partial: the README says so).
+    complete = confirmation_complete(confirm, plan)
+    for folder in FOLDERS + (("confirm",) if complete else ()):
         path = RESULTS_DIR / folder / "results.json"
         records = read_records(path)
         profile = records[0]["profile"]
@@ -260,7 +317,7 @@ def outputs() -> dict[Path, str]:
         found[path.parent / "REPORT.md"] = report_markdown(records, head, path.parent)
     readme = README.read_text()
     readme = replace_block(
-        readme, "results", results_block(read_records(RESULTS_DIR / "seeds" / "results.json"))
+        readme, "results", results_block(read_records(RESULTS_DIR / "seeds" / "results.json"), confirm, plan)
     )
     readme = replace_block(
         readme, "benchmark", benchmark_block(json.loads(BENCHMARK.read_text()), per_model=False)

@@ -93,3 +93,36 @@ def test_the_benchmark_block_shows_the_roofline_when_the_record_has_one():
         "lower bound at those peaks is 4.2 min" in text
         and "| I | dense-32 | float32 | 0.3 | 25.0 | 10.0% |" in text
     )
+
+
+def test_the_confirmation_plan_is_read_from_its_seeds_table(tmp_path):
+    plan = publish.planned_seeds()
+    assert plan["I"] == plan["II"] == [100, 101, 102, 103, 104] and plan["V"] == [100, 101, 102]
+    assert all(seed >= 100 for seeds in plan.values() for seed in seeds)  # never a development seed
+    assert publish.planned_seeds(tmp_path / "absent.md") == {}
+
+
+def _record(seed, value, section="I", model="dense-32"):
+    return {
+        "section": section,
+        "model": model,
+        "params": 1,
+        "profile": "standard",
+        "seconds": 1.0,
+        "seed": seed,
+        "test_mse": value,
+    }
+
+
+def test_the_readme_verdict_waits_for_every_planned_seed_then_applies_the_rule():
+    dev = [_record(s, 0.0120) for s in (42, 43, 44)]
+    plan = {"I": [100, 101, 102]}
+    partial = publish.results_block(dev, [_record(100, 0.0120), _record(101, 0.0121)], plan)
+    assert "pending (2 of 3 seeds run)" in partial and "yes (3 of 3 seeds)" in partial  # development's
+    # a seed outside the plan (a development seed, or one registered later) never counts
+    extra = publish.results_block(dev, [_record(100, 0.0120), _record(101, 0.0121), _record(45, 0.0)], plan)
+    assert "pending (2 of 3 seeds run)" in extra
+    missed = [_record(100, 0.0120), _record(101, 0.0130), _record(102, 0.0121)]  # report: 0.01296
+    block = publish.results_block(dev, missed, plan)
+    assert "no (2 of 3 seeds at or below)" in block and "pending" not in block
+    assert publish.confirmation_complete(missed, plan) and not publish.confirmation_complete(missed[:2], plan)
