@@ -97,6 +97,11 @@ POPULATION = {
     "rearfoot_treadmill_pct": (67.0, None, "Forrester & Townend 2015, 102 on a treadmill"),
 }
 
+# Published figures against speed (m/s), for the figure of gait against speed: the walk-run transition
+# (Hreljac 1993) and running stride rate at two speeds (Cavanagh & Kram 1989).
+TRANSITION_MPS = (1.9, 2.2, "Hreljac 1993: walk-run transition")
+RUN_STRIDE_RATE = (((2.4, 77.0), (3.0, 85.0)), "Cavanagh & Kram 1989: running stride rate")
+
 
 @dataclass(frozen=True)
 class Person:
@@ -136,7 +141,7 @@ class Person:
             subject_id=int(subject_id),
             seed=int(seed),
             leg_length_m=float(np.clip(rng.normal(0.90, 0.05), 0.78, 1.02)),
-            transition_mps=float(rng.uniform(1.9, 2.2)),
+            transition_mps=float(rng.uniform(*TRANSITION_MPS[:2])),
             cadence_factor=float(np.clip(rng.normal(1.0, 0.10), 0.75, 1.25)),
             impact_factor=float(rng.uniform(0.85, 1.15)),
             clearance_m=float(rng.uniform(0.10, 0.14)),
@@ -159,7 +164,10 @@ class Person:
         """Stride time (s), stride length (m), stance fraction and whether this speed is run."""
         running = speed_mps >= self.transition_mps
         if running:
-            strides_per_min = (77 + 8 * (speed_mps - 2.4) / 0.6) * self.run_cadence_factor
+            (v0, rate0), (v1, rate1) = RUN_STRIDE_RATE[0]
+            strides_per_min = (
+                rate0 + (rate1 - rate0) * (speed_mps - v0) / (v1 - v0)
+            ) * self.run_cadence_factor
             stride_time = 60 / np.clip(strides_per_min, 65, 95)
             stance = float(np.clip(0.42 - 0.05 * (speed_mps - 2.0) + self.run_stance_offset, 0.26, 0.48))
         else:
@@ -450,4 +458,20 @@ def population_spread(
         "run_duty_pct": np.array([100 * g["stance"] for g in runs]),
         "strike": np.array([p.strike for p in people]),
         "placement": np.array([p.placement for p in people]),
+    }
+
+
+def gait_by_speed(
+    n: int = 300, seed: int = 0, speeds_kmh: tuple[float, ...] = SPEEDS_KMH
+) -> dict[str, np.ndarray]:
+    """Each of ``n`` simulated subjects' gait at each speed, arrays (n, speeds): stride rate (strides/min),
+    stance (% of the stride on the ground) and whether they run; with ``speeds_kmh``, for the figure of gait
+    against speed (:func:`helpers.plotting.gait_speed_figure`)."""
+    people = [Person.make(i, seed) for i in range(1, n + 1)]
+    table = [[p.gait(v / 3.6) for v in speeds_kmh] for p in people]
+    return {
+        "speeds_kmh": np.asarray(speeds_kmh, dtype=float),
+        "stride_per_min": np.array([[60 / g["stride_time"] for g in row] for row in table]),
+        "stance_pct": np.array([[100 * g["stance"] for g in row] for row in table]),
+        "running": np.array([[g["running"] for g in row] for row in table]),
     }

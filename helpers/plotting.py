@@ -13,7 +13,7 @@ if matplotlib.get_backend().lower() == "agg" or not matplotlib.get_backend():
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.gait import POPULATION, STRIKES, G
+from helpers.gait import POPULATION, RUN_STRIDE_RATE, STRIKES, TRANSITION_MPS, G
 from helpers.paths import atomic_write_bytes
 
 
@@ -94,6 +94,57 @@ def realism_figure(recordings: dict, fs: float):
         axes[1, col].plot(t, np.linalg.norm(sig[seg, :3], axis=1) / G)
         axes[1, col].set(ylabel="|acc| (g)", xlabel="time from a stride border (s)")
     fig.suptitle("Three strides of walking at ~1.27 m/s: real foot IMU vs simulator")
+    fig.tight_layout()
+    return fig
+
+
+def gait_speed_figure(by_speed: Mapping[str, np.ndarray], walk_ratio_cm: tuple = POPULATION["walk_ratio_cm"]):
+    """The simulated population's gait against treadmill speed (median, 10-90 % band) beside published
+    figures at several speeds: the stride rate the walk ratio implies (Bogen et al.'s mean +-1 sd, converted
+    at each speed), running stride rates (Cavanagh & Kram) and the walk-run transition (Hreljac)."""
+    v = by_speed["speeds_kmh"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+    running = by_speed["running"]
+    for ax, key, label in (
+        (axes[0], "stride_per_min", "stride rate (strides/min)"),
+        (axes[1], "stance_pct", "stance (% of the stride on the ground)"),
+    ):
+        for gait_kind, mask, colour in (("walking", ~running, "tab:blue"), ("running", running, "tab:green")):
+            values = np.where(mask, by_speed[key], np.nan)
+            seen = mask.any(axis=0)
+            lo, mid, hi = (np.nanpercentile(values[:, seen], q, axis=0) for q in (10, 50, 90))
+            ax.fill_between(v[seen], lo, hi, color=colour, alpha=0.25)
+            ax.plot(v[seen], mid, "-o", color=colour, ms=3, label=f"simulated {gait_kind}: median, 10-90 %")
+        ax.set(
+            xlabel="treadmill speed (km/h)",
+            ylabel=label,
+            title=label.split(" (")[0].capitalize() + " against speed",
+        )
+    mean, sd, source = walk_ratio_cm
+    walk_v = v[v / 3.6 < TRANSITION_MPS[1]]
+    for wr, style in ((mean, "-"), (mean - sd, ":"), (mean + sd, ":")):
+        # steps/min = sqrt(60 v / walk ratio); a stride is two steps
+        axes[0].plot(walk_v, np.sqrt(60 * walk_v / 3.6 / (wr / 100)) / 2, style, color="tab:orange", lw=1.5)
+    axes[0].plot([], [], "-", color="tab:orange", label=f"{source}: walk ratio {mean:g} ± {sd:g} cm")
+    (v0, r0), (v1, r1) = RUN_STRIDE_RATE[0]
+    axes[0].plot([3.6 * v0, 3.6 * v1], [r0, r1], "s", color="tab:red", ms=7, label=RUN_STRIDE_RATE[1])
+    axes[2].plot(
+        v, 100 * running.mean(axis=0), "-o", color="tab:green", ms=3, label="simulated: share running"
+    )
+    for ax in axes:
+        ax.axvspan(3.6 * TRANSITION_MPS[0], 3.6 * TRANSITION_MPS[1], color="grey", alpha=0.15)
+    axes[2].plot([], [], "s", color="grey", alpha=0.3, label=TRANSITION_MPS[2] + " (grey band)")
+    axes[2].set(
+        xlabel="treadmill speed (km/h)",
+        ylabel="% of subjects running",
+        ylim=(0, 100),
+        title="Walking or running",
+    )
+    for ax in axes:
+        ax.legend(fontsize=7, loc="best", framealpha=0.6)
+    fig.suptitle(
+        f"Gait against speed: the simulated population ({len(running)} subjects) and published figures"
+    )
     fig.tight_layout()
     return fig
 

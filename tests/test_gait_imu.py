@@ -257,3 +257,26 @@ def test_window_stride_cuts_regular_overlapping_windows():
     np.testing.assert_array_equal(s.window(1)[:550], s.window(0)[50:])  # overlapping views of one recording
     with pytest.raises(ValueError, match="window_stride"):
         imu.simulate_subject(8, windows_per_speed=2, window_stride=0)
+
+
+def test_gait_against_speed_walks_slow_runs_fast_and_centres_on_the_published_running_rate():
+    by_speed = gait.gait_by_speed(200)
+    running, rate = by_speed["running"], by_speed["stride_per_min"]
+    assert rate.shape == running.shape == (200, len(gait.SPEEDS_KMH))
+    assert not running[:, 0].any() and running[:, -1].all()  # everyone walks at 4.0 km/h and runs at 9.5
+    # running stride rate at 8.5 km/h against Cavanagh & Kram's 77 strides/min at 2.4 m/s (8.64 km/h)
+    (v0, r0), _ = gait.RUN_STRIDE_RATE[0]
+    at = int(np.argmin(np.abs(by_speed["speeds_kmh"] - 3.6 * v0)))
+    assert abs(np.median(rate[running[:, at], at]) - r0) < 3
+    # a person's stride rate rises with speed while walking
+    walking = ~running
+    assert (np.diff(np.where(walking, rate, np.nan)[:, :5], axis=1) > 0).all()
+
+
+def test_the_gait_against_speed_figure_has_units_and_the_published_figures():
+    from helpers.plotting import gait_speed_figure
+
+    fig = gait_speed_figure(gait.gait_by_speed(50))
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert any("Cavanagh" in t for t in labels) and any("Hreljac" in t for t in labels)
+    assert all(ax.get_xlabel() == "treadmill speed (km/h)" for ax in fig.axes)
