@@ -25,6 +25,7 @@ from helpers.results import (
     NOT_COMPARABLE,
     SETTING_KEYS,
     is_simulated,
+    physics_claims,
     read_records,
     row_key,
     seed_rows,
@@ -178,7 +179,38 @@ def results_block(
             ]
             n = len({r["seed"] for r in real if r["model"] == model})
             lines.append(f"| {model} | " + " | ".join(cells) + f" | {n} |")
+    lines += physics_block(records, confirm, plan)
     return "\n".join(lines)
+
+
+def physics_block(records: list[dict], confirm: list[dict], plan: dict[str, list[int]]) -> list[str]:
+    """Section IV's claims for the combined model against ZUPT (:func:`helpers.results.physics_claims`): the
+    development seeds', and the confirmation's where Section IV is planned ("pending" until every seed is in).
+    """
+    claims = physics_claims(records)
+    if not claims:
+        return []
+    planned = plan.get("IV", [])
+    done = sorted({r["seed"] for r in confirm if r["section"] == "IV" and r.get("seed") in planned})
+    confirmed = {}
+    if planned and done == sorted(planned):
+        confirmed = {c["claim"]: c for c in physics_claims([r for r in confirm if r.get("seed") in planned])}
+    lines = [
+        "",
+        "Learning with physics against physics alone (Section IV, `zupt-residual` against ZUPT):",
+        "",
+        "| claim | confirmation | development | development verdict |",
+        "|---|---|---|:---|",
+    ]
+    for c in claims:
+        if not planned:
+            conf = ""
+        elif c["claim"] in confirmed:
+            conf = f"{confirmed[c['claim']]['figures']}: **{confirmed[c['claim']]['verdict']}**"
+        else:
+            conf = f"pending ({len(done)} of {len(planned)} seeds run)"
+        lines.append(f"| {c['claim']} | {conf} | {c['figures']} | {c['verdict']} |")
+    return lines
 
 
 def benchmark_block(bench: dict, per_model: bool = True) -> str:

@@ -259,3 +259,86 @@ def vae_vs_autoencoder(records: list[dict]) -> list[dict]:
                     }
                 )
     return rows
+
+
+# Section IV: how far the recommended model's mean prediction on the real walk may move between seeds (km/h).
+REAL_WALK_SPREAD_KMH = 0.1
+
+
+def _seed_count(held: list[bool]) -> str:
+    """The verdict wording of :func:`verdict` for a claim checked seed by seed."""
+    n, k = len(held), sum(held)
+    if k < n:
+        return f"no ({k} of {n} seeds)"
+    return f"yes ({n} of {n} seeds)" if n >= MIN_SEEDS else f"{n} seed{'s' if n > 1 else ''}, not robust"
+
+
+def _over_seeds(holds: bool, n: int) -> str:
+    """The verdict wording for a claim about a figure pooled over ``n`` seeds."""
+    if n < MIN_SEEDS:
+        return f"{n} seed{'s' if n > 1 else ''}, not robust"
+    return ("yes" if holds else "no") + f" ({n} seeds)"
+
+
+def physics_claims(records: list[dict], model: str = "zupt-residual") -> list[dict]:
+    """Section IV's claims about a model that combines learning with ZUPT, each with its figures and verdict
+    (``claim``, ``figures``, ``verdict``), from one study's records:
+
+    1. on the real walk, its absolute mean error is at most ZUPT's on every foot, on every seed;
+    2. on the unseen simulated subjects (all but the lowest-numbered test subject), its RMSE averaged over
+       subjects and seeds is at or below ZUPT's;
+    3. on the real walk, its mean prediction moves by at most ``REAL_WALK_SPREAD_KMH`` over seeds (max - min),
+       on every foot.
+    """
+    iv = [r for r in records if r["section"] == "IV" and r["model"] in (model, "zupt")]
+    real = [r for r in iv if r.get("real") is True and "pred_mean_kmh" in r]
+    sim = [r for r in iv if is_simulated(r) and "test_rmse_kmh" in r]
+    claims = []
+    feet = sorted({r["subject"] for r in real})
+    seeds = sorted({r["seed"] for r in real if r["model"] == model})
+    if feet and seeds:
+        error = {
+            (r["model"], r["subject"], r["seed"]): abs(r["pred_mean_kmh"] - r["true_speed_kmh"]) for r in real
+        }
+        held = [all(error[(model, f, s)] <= error[("zupt", f, s)] for f in feet) for s in seeds]
+        claims.append(
+            {
+                "claim": f"real walk: {model}'s absolute mean error at most ZUPT's on both feet",
+                "figures": "; ".join(
+                    f"{str(f).rsplit('-', 1)[-1]} foot {np.mean([error[(model, f, s)] for s in seeds]):.3f} "
+                    f"against {np.mean([error[('zupt', f, s)] for s in seeds]):.3f} km/h"
+                    for f in feet
+                ),
+                "verdict": _seed_count(held),
+            }
+        )
+        spread = {
+            f: float(np.ptp([r["pred_mean_kmh"] for r in real if (r["model"], r["subject"]) == (model, f)]))
+            for f in feet
+        }
+        claims.append(
+            {
+                "claim": f"real walk: {model}'s mean prediction within {REAL_WALK_SPREAD_KMH} km/h over seeds",
+                "figures": "; ".join(
+                    f"{str(f).rsplit('-', 1)[-1]} foot {v:.3f} km/h apart" for f, v in spread.items()
+                ),
+                "verdict": _over_seeds(all(v <= REAL_WALK_SPREAD_KMH for v in spread.values()), len(seeds)),
+            }
+        )
+    if sim:
+        test_subject = min(r["subject"] for r in sim)
+        mean = {
+            m: float(
+                np.mean([r["test_rmse_kmh"] for r in sim if r["model"] == m and r["subject"] != test_subject])
+            )
+            for m in (model, "zupt")
+        }
+        n = len({r["seed"] for r in sim if r["model"] == model})
+        claims.append(
+            {
+                "claim": f"unseen simulated subjects: {model}'s RMSE at or below ZUPT's (mean over subjects and seeds)",
+                "figures": f"{mean[model]:.3f} against {mean['zupt']:.3f} km/h",
+                "verdict": _over_seeds(mean[model] <= mean["zupt"], n),
+            }
+        )
+    return claims

@@ -126,3 +126,14 @@ def test_the_readme_verdict_waits_for_every_planned_seed_then_applies_the_rule()
     block = publish.results_block(dev, missed, plan)
     assert "no (2 of 3 seeds at or below)" in block and "pending" not in block
     assert publish.confirmation_complete(missed, plan) and not publish.confirmation_complete(missed[:2], plan)
+
+
+def test_section_iv_claims_wait_for_every_planned_confirmation_seed():
+    records = json.loads((RESULTS_DIR / "seeds" / "results.json").read_text())
+    dev_iv = [r for r in records if r["section"] == "IV"]
+    one_seed = [dict(r, seed=105) for r in dev_iv if r["seed"] == dev_iv[0]["seed"]]
+    lines = publish.physics_block(records, one_seed, {"IV": [105, 106, 107]})
+    assert sum("pending (1 of 3 seeds run)" in line for line in lines) == 3
+    assert publish.physics_block(records, [], {}) and "pending" not in "".join(
+        publish.physics_block(records, [], {})
+    )

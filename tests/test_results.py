@@ -231,3 +231,60 @@ def test_physics_or_learning_names_the_winner_and_the_seed_spread():
         in notes.physics_or_learning(records, ["zupt-residual"], [5], ["walk-left"])[0]
     )
     assert "zupt-residual is closest (mean |error| 0.05 km/h, 0.10 km/h apart over seeds); zupt 0.20" in real
+
+
+def _walk(model, foot, seed, pred, true=4.5):
+    return {
+        "section": "IV",
+        "model": model,
+        "params": 0,
+        "profile": "standard",
+        "seconds": 0.0,
+        "seed": seed,
+        "subject": f"walk-{foot}",
+        "real": True,
+        "pred_mean_kmh": pred,
+        "true_speed_kmh": true,
+    }
+
+
+def _sim(model, subject, seed, rmse):
+    return {
+        "section": "IV",
+        "model": model,
+        "params": 0,
+        "profile": "standard",
+        "seconds": 0.0,
+        "seed": seed,
+        "subject": subject,
+        "simulated": True,
+        "test_rmse_kmh": rmse,
+    }
+
+
+def test_physics_claims_hold_only_when_every_seed_and_foot_does():
+    from helpers.results import physics_claims
+
+    records = [_walk("zupt", f, s, 4.4) for f in ("left", "right") for s in (1, 2, 3)]
+    records += [_walk("zupt-residual", f, s, 4.45 + 0.01 * s) for f in ("left", "right") for s in (1, 2, 3)]
+    records += [
+        _sim(m, subj, s, r)
+        for s in (1, 2, 3)
+        for subj in (4, 5, 6)
+        for m, r in (("zupt", 0.3), ("zupt-residual", 0.25))
+    ]
+    claims = {c["claim"].split(":")[0] + str(i): c for i, c in enumerate(physics_claims(records))}
+    verdicts = [c["verdict"] for c in claims.values()]
+    assert verdicts == ["yes (3 of 3 seeds)", "yes (3 seeds)", "yes (3 seeds)"], verdicts
+    # one seed's right foot further off than ZUPT's, and a spread over 0.1 km/h: both claims fail
+    records = [
+        r
+        for r in records
+        if not (r["model"] == "zupt-residual" and r["seed"] == 3 and r["subject"] == "walk-right")
+    ]
+    records.append(_walk("zupt-residual", "right", 3, 4.7))
+    verdicts = [c["verdict"] for c in physics_claims(records)]
+    assert verdicts[:2] == ["no (2 of 3 seeds)", "no (3 seeds)"], verdicts
+    # two seeds are no verdict at all
+    two = [r for r in records if r["seed"] != 3]
+    assert all("not robust" in c["verdict"] for c in physics_claims(two)), physics_claims(two)
