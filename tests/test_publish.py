@@ -33,9 +33,13 @@ def test_a_missing_block_names_the_markers_to_add():
     )
 
 
-@pytest.mark.parametrize("folder", publish.FOLDERS)
+@pytest.mark.parametrize("folder", (*publish.FOLDERS, "confirm"))
 def test_every_committed_record_says_where_it_came_from(folder):
     records = json.loads((RESULTS_DIR / folder / "results.json").read_text())
+    if folder == "confirm":  # the confirmation's seeds are the plans', never a development seed
+        planned = publish.planned_seeds()
+        assert all(r["seed"] in planned[r["section"]] for r in records if r["section"] in planned)
+        assert all(r["seed"] >= 100 for r in records)
     for record in records:
         assert record["git"] and record["machine"]["cores"] and record["packages"]["keras"], record["model"]
         assert record["started_utc"] <= record["ended_utc"]
