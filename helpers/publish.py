@@ -40,11 +40,13 @@ BENCHMARK = RESULTS_DIR / "standard" / "benchmark.json"
 CONFIRM = RESULTS_DIR / "confirm"  # the pre-registered confirmation study: PLAN.md, then results.json
 
 
-def planned_seeds(plan: Path = CONFIRM / "PLAN.md") -> dict[str, list[int]]:
-    """Section (``"I"``, ``"II"``, ...) -> the seeds the confirmation plan registers for it, read from the
-    plan's seeds table (rows like ``| I (dense autoencoders) | `01_dense_autoencoders` | 100, 101, 102 |``)."""
+def planned_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
+    """Section (``"I"``, ``"II"``, ...) -> the seeds the confirmation plans register for it, read from the
+    seeds table of each ``PLAN*.md`` in ``plans`` (a folder) or of that one file (rows like
+    ``| I (dense autoencoders) | `01_dense_autoencoders` | 100, 101, 102 |``)."""
+    files = sorted(plans.glob("PLAN*.md")) if plans.is_dir() else [plans] if plans.is_file() else []
     found = {}
-    for line in plan.read_text().splitlines() if plan.is_file() else []:
+    for line in (line for f in files for line in f.read_text().splitlines()):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 3 and re.fullmatch(r"\d+(, \d+)*", cells[2]):
             found[cells[0].split()[0]] = [int(seed) for seed in cells[2].split(", ")]
