@@ -24,6 +24,7 @@ from helpers.results import (
     HEADLINE,
     NOT_COMPARABLE,
     SETTING_KEYS,
+    continuity_by_seed,
     is_simulated,
     physics_claims,
     read_records,
@@ -182,7 +183,47 @@ def results_block(
             n = len({r["seed"] for r in real if r["model"] == model})
             lines.append(f"| {model} | " + " | ".join(cells) + f" | {n} |")
     lines += physics_block(records, confirm, plan)
+    lines += continuity_block(records, confirm, plan)
     return "\n".join(lines)
+
+
+def continuity_block(records: list[dict], confirm: list[dict], plan: dict[str, list[int]]) -> list[str]:
+    """Section V's claim, measure by measure: on how many seeds the VAE's latent space did better than the plain
+    autoencoder's (:func:`helpers.results.continuity_by_seed`); the claim holds only on every seed. The
+    confirmation's column waits for every planned seed."""
+    rows = continuity_by_seed([r for r in records if r["section"] == "V"])
+    if not rows:
+        return []
+    planned = plan.get("V", [])
+    mine = [r for r in confirm if r["section"] == "V" and r.get("seed") in planned]
+    done = sorted({r["seed"] for r in mine})
+    confirmed = {}
+    if planned and done == sorted(planned):
+        confirmed = {(c["latent_dim"], c["measure"]): c["wins"] for c in continuity_by_seed(mine)}
+
+    def better_on(wins: list[bool]) -> str:
+        text = f"{sum(wins)} of {len(wins)} seeds"
+        return f"**{text}**" if wins and all(wins) else text
+
+    lines = [
+        "",
+        "Section V, the VAE's latent space against a plain autoencoder's (the claim holds for a measure only "
+        "when the VAE is better on every seed):",
+        "",
+        "| code size | measure | confirmation: VAE better on | development: VAE better on |",
+        "|---:|---|:---|:---|",
+    ]
+    for c in rows:
+        key = (c["latent_dim"], c["measure"])
+        conf = (
+            ""
+            if not planned
+            else better_on(confirmed[key])
+            if key in confirmed
+            else (f"pending ({len(done)} of {len(planned)} seeds run)")
+        )
+        lines.append(f"| {c['latent_dim']} | {c['label']} | {conf} | {better_on(c['wins'])} |")
+    return lines
 
 
 def physics_block(records: list[dict], confirm: list[dict], plan: dict[str, list[int]]) -> list[str]:

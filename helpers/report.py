@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers.ele494 import LSTM_TEST_MSE_KMH2
 from helpers.paths import atomic_write_text
-from helpers.results import HEADLINE, is_simulated, mean_records, report_value, seed_rows, vae_vs_autoencoder
+from helpers.results import HEADLINE, continuity_by_seed, is_simulated, report_value, seed_rows
 from helpers.tables import VERDICT_RULE, fmt, section_table, verdict_lines
 
 SECTION_TITLES = {
@@ -52,13 +52,9 @@ def _report_cell(record: dict) -> str:
 def _continuity_lines(rows: list[dict]) -> list[str]:
     """VAE against the plain autoencoder of the same size, one computed row per measure: seed means, and on
     how many seeds the VAE is better (the verdict rule's spirit: a claim holds on every seed)."""
-    compared = vae_vs_autoencoder(mean_records(rows))
+    compared = continuity_by_seed(rows)
     if not compared:
         return []
-    per_seed = [
-        vae_vs_autoencoder([r for r in rows if r.get("seed") == seed])
-        for seed in sorted({r.get("seed") for r in rows}, key=str)
-    ]
     lines = [
         "",
         "| code size | measure | VAE (seed mean) | plain AE (seed mean) | VAE better on |",
@@ -66,12 +62,7 @@ def _continuity_lines(rows: list[dict]) -> list[str]:
     ]
     robust = 0
     for c in compared:
-        wins = [
-            x["vae_better"]
-            for found in per_seed
-            for x in found
-            if (x["latent_dim"], x["measure"]) == (c["latent_dim"], c["measure"])
-        ]
+        wins = c["wins"]
         robust += bool(wins) and all(wins)
         lines.append(
             f"| {c['latent_dim']} | {c['label']} | {fmt(c['vae'])} | {fmt(c['ae'])} | "

@@ -261,6 +261,27 @@ def vae_vs_autoencoder(records: list[dict]) -> list[dict]:
     return rows
 
 
+def continuity_by_seed(records: list[dict]) -> list[dict]:
+    """:func:`vae_vs_autoencoder` on the seed means, each row with ``wins``: whether the VAE was better on
+    each seed (a claim holds only when it is on every seed)."""
+    per_seed = [
+        vae_vs_autoencoder([r for r in records if r.get("seed") == seed])
+        for seed in sorted({r.get("seed") for r in records}, key=str)
+    ]
+    return [
+        dict(
+            c,
+            wins=[
+                x["vae_better"]
+                for found in per_seed
+                for x in found
+                if (x["latent_dim"], x["measure"]) == (c["latent_dim"], c["measure"])
+            ],
+        )
+        for c in vae_vs_autoencoder(mean_records(records))
+    ]
+
+
 # Section IV: how far the recommended model's mean prediction on the real walk may move between seeds (km/h).
 REAL_WALK_SPREAD_KMH = 0.1
 

@@ -141,3 +141,21 @@ def test_section_iv_claims_wait_for_every_planned_confirmation_seed():
     assert publish.physics_block(records, [], {}) and "pending" not in "".join(
         publish.physics_block(records, [], {})
     )
+
+
+def test_section_v_claims_wait_for_every_planned_confirmation_seed():
+    records = json.loads((RESULTS_DIR / "seeds" / "results.json").read_text())
+    dev_v = [r for r in records if r["section"] == "V"]
+    first = dev_v[0]["seed"]
+    one_seed = [dict(r, seed=100) for r in dev_v if r["seed"] == first]
+    lines = publish.continuity_block(records, one_seed, {"V": [100, 101, 102]})
+    measures = [line for line in lines if line.startswith("| 2 |")]
+    assert measures and all("pending (1 of 3 seeds run)" in line for line in measures)
+    every = [
+        dict(r, seed=100 + i)
+        for i, s in enumerate(sorted({r["seed"] for r in dev_v}))
+        for r in dev_v
+        if r["seed"] == s
+    ]
+    done = publish.continuity_block(records, every, {"V": [100, 101, 102]})
+    assert "pending" not in "".join(done) and any("of 3 seeds | " in line for line in done)
