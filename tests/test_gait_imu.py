@@ -280,3 +280,6 @@ def test_the_gait_against_speed_figure_has_units_and_the_published_figures():
     labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
     assert any("Cavanagh" in t for t in labels) and any("Hreljac" in t for t in labels)
     assert all(ax.get_xlabel() == "treadmill speed (km/h)" for ax in fig.axes)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)  # later tests count the open figures
