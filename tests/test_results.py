@@ -234,32 +234,24 @@ def test_physics_or_learning_names_the_winner_and_the_seed_spread():
 
 
 def _walk(model, foot, seed, pred, true=4.5):
-    return {
-        "section": "IV",
-        "model": model,
-        "params": 0,
-        "profile": "standard",
-        "seconds": 0.0,
-        "seed": seed,
-        "subject": f"walk-{foot}",
-        "real": True,
-        "pred_mean_kmh": pred,
-        "true_speed_kmh": true,
-    }
+    return results.make_record(
+        "IV",
+        model,
+        0,
+        "standard",
+        0.0,
+        seed=seed,
+        subject=f"walk-{foot}",
+        real=True,
+        pred_mean_kmh=pred,
+        true_speed_kmh=true,
+    )
 
 
 def _sim(model, subject, seed, rmse):
-    return {
-        "section": "IV",
-        "model": model,
-        "params": 0,
-        "profile": "standard",
-        "seconds": 0.0,
-        "seed": seed,
-        "subject": subject,
-        "simulated": True,
-        "test_rmse_kmh": rmse,
-    }
+    return results.make_record(
+        "IV", model, 0, "standard", 0.0, seed=seed, subject=subject, simulated=True, test_rmse_kmh=rmse
+    )
 
 
 def test_physics_claims_hold_only_when_every_seed_and_foot_does():
