@@ -124,7 +124,7 @@ def results_block(
         if not planned:
             return " | "
         values = confirmed.get(row_key(row["first"]), [])
-        ours = _spread(values) + f" ({len(values)} seeds)" if values else ""
+        ours = _spread(values) + f" ({len(values)} seed{'s' if len(values) > 1 else ''})" if values else ""
         if len(values) < len(planned):
             return f"{ours} | pending ({len(values)} of {len(planned)} seeds run)"
         return f"{ours} | {verdict(values, row['report']) or ''}"
