@@ -54,6 +54,21 @@ def planned_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
     return found
 
 
+def gather_confirmation(roots: list[Path]) -> list[dict]:
+    """Every finished unit's records under the confirmation runs' output roots
+    (``<root>/standard/seed-<n>/records/<notebook>.json``), notebook by notebook, then seed by seed. Only
+    confirmation seeds (100 and up) are taken: a development seed never enters ``results/confirm/``."""
+    found: dict[str, list[Path]] = {}
+    for root in roots:
+        for path in Path(root).glob("standard/seed-*/records/*.json"):
+            found.setdefault(path.stem, []).append(path)
+    records = []
+    for notebook in sorted(found):  # numbered: 01_..., 02_...
+        for path in sorted(found[notebook], key=lambda p: int(p.parent.parent.name.removeprefix("seed-"))):
+            records += [r for r in read_records(path) if r.get("seed") is not None and r["seed"] >= 100]
+    return records
+
+
 def confirmation_complete(records: list[dict], plan: dict[str, list[int]]) -> bool:
     """Whether every planned (section, seed) has records."""
     done = {(r["section"], r.get("seed")) for r in records}

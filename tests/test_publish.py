@@ -159,3 +159,21 @@ def test_section_v_claims_wait_for_every_planned_confirmation_seed():
     ]
     done = publish.continuity_block(records, every, {"V": [100, 101, 102]})
     assert "pending" not in "".join(done) and any("of 3 seeds | " in line for line in done)
+
+
+def test_confirmation_records_are_gathered_by_notebook_then_seed_and_never_from_a_development_seed(tmp_path):
+    from helpers.results import make_record
+
+    def unit(root, seed, notebook, section):
+        folder = tmp_path / root / "standard" / f"seed-{seed}" / "records"
+        folder.mkdir(parents=True, exist_ok=True)
+        record = make_record(section, "m", 1, "standard", 1.0, seed=seed, test_mse=0.01)
+        (folder / f"{notebook}.json").write_text(json.dumps([record]))
+
+    unit("a", 101, "02_denoising_autoencoders", "II")
+    unit("a", 100, "02_denoising_autoencoders", "II")
+    unit("a", 100, "01_dense_autoencoders", "I")
+    unit("b", 105, "03_lstm_speed_estimation", "IV")
+    unit("a", 42, "01_dense_autoencoders", "I")  # a development seed in the wrong folder
+    found = publish.gather_confirmation([tmp_path / "a", tmp_path / "b"])
+    assert [(r["section"], r["seed"]) for r in found] == [("I", 100), ("II", 100), ("II", 101), ("IV", 105)]
