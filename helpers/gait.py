@@ -253,6 +253,8 @@ def _stride(
     rocker = _rocker_offsets(theta, subject.leg_length_m)
     toe_off = int(np.ceil(d * n))
     swing_n = n - toe_off
+    # The swing leaves the last stance samples and meets the next stride's first ones (one stride ahead) with
+    # their position, velocity and acceleration (finite differences), so the path has no kink at either end.
     start = rocker[toe_off - 3 : toe_off]
     end = rocker[:3] + [L, 0.0]
     path = _quintic(
