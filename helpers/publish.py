@@ -202,6 +202,21 @@ def results_block(
     return "\n".join(lines)
 
 
+def _section_study(
+    confirm: list[dict], plan: dict[str, list[int]], section: str
+) -> tuple[list[dict], str | None]:
+    """One section's confirmation: its records on planned seeds, complete or not, and what its column says
+    until every planned seed is in (``None`` once complete; ``""`` where the section is not planned)."""
+    planned = plan.get(section, [])
+    mine = [r for r in confirm if r["section"] == section and r.get("seed") in planned]
+    done = {r["seed"] for r in mine}
+    if not planned:
+        return [], ""
+    if done != set(planned):
+        return [], f"pending ({len(done)} of {len(planned)} seeds run)"
+    return mine, None
+
+
 def continuity_block(records: list[dict], confirm: list[dict], plan: dict[str, list[int]]) -> list[str]:
     """Section V's claim, measure by measure: on how many seeds the VAE's latent space did better than the plain
     autoencoder's (:func:`helpers.results.continuity_by_seed`); the claim holds only on every seed. The
@@ -209,12 +224,8 @@ def continuity_block(records: list[dict], confirm: list[dict], plan: dict[str, l
     rows = continuity_by_seed([r for r in records if r["section"] == "V"])
     if not rows:
         return []
-    planned = plan.get("V", [])
-    mine = [r for r in confirm if r["section"] == "V" and r.get("seed") in planned]
-    done = sorted({r["seed"] for r in mine})
-    confirmed = {}
-    if planned and done == sorted(planned):
-        confirmed = {(c["latent_dim"], c["measure"]): c["wins"] for c in continuity_by_seed(mine)}
+    mine, pending = _section_study(confirm, plan, "V")
+    confirmed = {(c["latent_dim"], c["measure"]): c["wins"] for c in continuity_by_seed(mine)}
 
     def better_on(wins: list[bool]) -> str:
         text = f"{sum(wins)} of {len(wins)} seeds"
@@ -230,13 +241,7 @@ def continuity_block(records: list[dict], confirm: list[dict], plan: dict[str, l
     ]
     for c in rows:
         key = (c["latent_dim"], c["measure"])
-        conf = (
-            ""
-            if not planned
-            else better_on(confirmed[key])
-            if key in confirmed
-            else (f"pending ({len(done)} of {len(planned)} seeds run)")
-        )
+        conf = pending if pending is not None else better_on(confirmed.get(key, []))
         lines.append(f"| {c['latent_dim']} | {c['label']} | {conf} | {better_on(c['wins'])} |")
     return lines
 
@@ -248,11 +253,8 @@ def physics_block(records: list[dict], confirm: list[dict], plan: dict[str, list
     claims = physics_claims(records)
     if not claims:
         return []
-    planned = plan.get("IV", [])
-    done = sorted({r["seed"] for r in confirm if r["section"] == "IV" and r.get("seed") in planned})
-    confirmed = {}
-    if planned and done == sorted(planned):
-        confirmed = {c["claim"]: c for c in physics_claims([r for r in confirm if r.get("seed") in planned])}
+    mine, pending = _section_study(confirm, plan, "IV")
+    confirmed = {c["claim"]: c for c in physics_claims(mine)}
     lines = [
         "",
         "Learning with physics against physics alone (Section IV, `zupt-residual` against ZUPT):",
@@ -261,12 +263,10 @@ def physics_block(records: list[dict], confirm: list[dict], plan: dict[str, list
         "|---|---|---|:---|",
     ]
     for c in claims:
-        if not planned:
-            conf = ""
-        elif c["claim"] in confirmed:
-            conf = f"{confirmed[c['claim']]['figures']}: **{confirmed[c['claim']]['verdict']}**"
+        if pending is not None:
+            conf = pending
         else:
-            conf = f"pending ({len(done)} of {len(planned)} seeds run)"
+            conf = f"{confirmed[c['claim']]['figures']}: **{confirmed[c['claim']]['verdict']}**"
         lines.append(f"| {c['claim']} | {conf} | {c['figures']} | {c['verdict']} |")
     return lines
 
