@@ -41,17 +41,42 @@ BENCHMARK = RESULTS_DIR / "standard" / "benchmark.json"
 CONFIRM = RESULTS_DIR / "confirm"  # the pre-registered confirmation study: PLAN.md, then results.json
 
 
-def planned_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
-    """Section (``"I"``, ``"II"``, ...) -> the seeds the confirmation plans register for it, read from the
-    seeds table of each ``PLAN*.md`` in ``plans`` (a folder) or of that one file (rows like
-    ``| I (dense autoencoders) | `01_dense_autoencoders` | 100, 101, 102 |``)."""
+def _seed_tables(plans: Path) -> list[dict[str, list[int]]]:
+    """Each ``PLAN*.md``'s seeds table (rows like ``| I (dense autoencoders) | `01_dense_autoencoders` |
+    100, 101, 102 |``) as section -> seeds, for every plan in ``plans`` (a folder) or that one file."""
     files = sorted(plans.glob("PLAN*.md")) if plans.is_dir() else [plans] if plans.is_file() else []
-    found = {}
-    for line in (line for f in files for line in f.read_text().splitlines()):
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and re.fullmatch(r"\d+(, \d+)*", cells[2]):
-            found[cells[0].split()[0]] = [int(seed) for seed in cells[2].split(", ")]
+    tables = []
+    for f in files:
+        table = {}
+        for line in f.read_text().splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 3 and re.fullmatch(r"\d+(, \d+)*", cells[2]):
+                table[cells[0].split()[0]] = [int(seed) for seed in cells[2].split(", ")]
+        tables.append(table)
+    return tables
+
+
+def planned_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
+    """Section (``"I"``, ``"II"``, ...) -> the seeds of the confirmation plan in force for it.
+
+    A change of recipe or simulator after a confirmation means a new plan with new seeds, above every seed
+    used before; so where several plans register a section, the one with the highest seeds is in force, and
+    the earlier plan's records stay in ``results.json``, on record but no longer the section's verdict."""
+    found: dict[str, list[int]] = {}
+    for table in _seed_tables(plans):
+        for section, seeds in table.items():
+            if max(seeds) > max(found.get(section, [-1])):
+                found[section] = seeds
     return found
+
+
+def registered_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
+    """Section -> every seed any confirmation plan ever registered for it (in force or superseded)."""
+    found: dict[str, set[int]] = {}
+    for table in _seed_tables(plans):
+        for section, seeds in table.items():
+            found.setdefault(section, set()).update(seeds)
+    return {section: sorted(seeds) for section, seeds in found.items()}
 
 
 def gather_confirmation(roots: list[Path]) -> list[dict]:
@@ -400,6 +425,8 @@ def outputs() -> dict[Path, str]:
     for folder in FOLDERS + (("confirm",) if complete else ()):
         path = RESULTS_DIR / folder / "results.json"
         records = read_records(path)
+        if folder == "confirm":  # the plans in force; a superseded plan's records stay in results.json
+            records = [r for r in records if r.get("seed") in plan.get(r["section"], [])]
         profile = records[0]["profile"]
         context = path.parent / "CONTEXT.md"  # prose about the run's conditions (no numbers), if any
         head = header(records, profile) + ("\n\n" + context.read_text().strip() if context.is_file() else "")

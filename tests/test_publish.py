@@ -37,8 +37,8 @@ def test_a_missing_block_names_the_markers_to_add():
 def test_every_committed_record_says_where_it_came_from(folder):
     records = json.loads((RESULTS_DIR / folder / "results.json").read_text())
     if folder == "confirm":  # the confirmation's seeds are the plans', never a development seed
-        planned = publish.planned_seeds()
-        assert all(r["seed"] in planned[r["section"]] for r in records if r["section"] in planned)
+        registered = publish.registered_seeds()
+        assert all(r["seed"] in registered[r["section"]] for r in records if r["section"] in registered)
         assert all(r["seed"] >= 100 for r in records)
     for record in records:
         assert record["git"] and record["machine"]["cores"] and record["packages"]["keras"], record["model"]
@@ -104,6 +104,15 @@ def test_the_confirmation_plan_is_read_from_its_seeds_table(tmp_path):
     assert plan["I"] == plan["II"] == [100, 101, 102, 103, 104] and plan["V"] == [100, 101, 102]
     assert all(seed >= 100 for seeds in plan.values() for seed in seeds)  # never a development seed
     assert publish.planned_seeds(tmp_path / "absent.md") == {}
+
+
+def test_a_later_plan_with_new_seeds_supersedes_a_section_and_the_old_seeds_stay_registered(tmp_path):
+    row = "| {} (x) | `nb` | {} |\n"
+    (tmp_path / "PLAN.md").write_text(row.format("I", "100, 101") + row.format("IV", "105, 106, 107"))
+    (tmp_path / "PLAN-IV-2.md").write_text(row.format("IV", "108, 109, 110"))  # sorts before PLAN-IV.md
+    (tmp_path / "PLAN-IV.md").write_text(row.format("IV", "105, 106, 107"))
+    assert publish.planned_seeds(tmp_path) == {"I": [100, 101], "IV": [108, 109, 110]}
+    assert publish.registered_seeds(tmp_path) == {"I": [100, 101], "IV": [105, 106, 107, 108, 109, 110]}
 
 
 def _record(seed, value, section="I", model="dense-32"):
