@@ -378,6 +378,12 @@ def simulate_recording(
     return signal.astype(np.float32), heel_strikes
 
 
+def reference_population(seed: int = 0, fs: float = 204.8) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The simulated population set beside the real walk: subjects 1-8 walking 40 s at 1.27 m/s, sampled as
+    the real recording is (204.8 Hz). Notebook 03's realism table, the tests and docs/simulator.md use it."""
+    return [simulate_recording(Person.make(i, seed), 1.27 * 3.6, 40, fs=fs) for i in range(1, 9)]
+
+
 def stride_statistics(
     signal: np.ndarray, heel_strikes: np.ndarray, fs: float, sagittal: int = 4
 ) -> dict[str, float]:

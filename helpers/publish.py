@@ -415,6 +415,18 @@ def evidence_block() -> str:
     return "\n".join(lines)
 
 
+def realism_block() -> str | None:
+    """Notebook 03's realism table, the simulator's population against the real walk, from the code at this
+    commit (:func:`helpers.gait.reference_population`); ``None`` where the real walk is not on disk."""
+    from helpers import gait, gait_reference
+
+    folder = gait_reference.find_reference()
+    if folder is None:
+        return None
+    signal, heel_strikes = gait_reference.load_reference(folder)
+    return gait.realism_markdown(gait.reference_population(), signal, heel_strikes, fs=gait_reference.FS)
+
+
 def outputs() -> dict[Path, str]:
     """Every generated file's path and the text it should hold now."""
     found: dict[Path, str] = {}
@@ -447,6 +459,10 @@ def outputs() -> dict[Path, str]:
         bench.read_text(), "benchmark", benchmark_block(json.loads(BENCHMARK.read_text()))
     )
     found[VALIDATION / "INDEX.md"] = validation_index()
+    realism = realism_block()
+    if realism is not None:  # needs the real walk (scripts/setup.sh fetches it); without it, left as it is
+        simulator = PROJECT_ROOT / "docs" / "simulator.md"
+        found[simulator] = replace_block(simulator.read_text(), "realism", realism)
     return found
 
 

@@ -6,11 +6,9 @@ import pytest
 from helpers import baselines, gait, imu, models
 from helpers.gait_reference import load_reference
 
-POPULATION_IDS = range(1, 9)
-
 
 def _population(fs=204.8):
-    return [gait.simulate_recording(gait.Person.make(i), 1.27 * 3.6, 40, fs=fs) for i in POPULATION_IDS]
+    return gait.reference_population(fs=fs)
 
 
 def test_simulated_population_centres_on_the_real_walking_sample(real_walk_dir):
