@@ -149,8 +149,9 @@ def results_block(
         if r.get("seed") in plan.get(r["section"], ()) and metric in r:
             confirmed.setdefault(row_key(r), []).append(float(r[metric]))
     lines = [
-        "**Confirmation**: the seeds pre-registered in `results/confirm/PLAN.md` (recipes fixed before they "
-        "ran); the verdicts come from them. **Development** seeds "
+        "**Confirmation**: the seeds pre-registered in `results/confirm/PLAN*.md` (recipes fixed before they "
+        "ran; where a section has several plans, the newest is in force); the verdicts come from them. "
+        "**Development** seeds "
         f"{', '.join(map(str, seeds))} (`results/seeds/`): the recipes were chosen on their validation data. "
         "Figures: mean ± sd (min to max) over seeds; profile `standard`.",
         "",
