@@ -70,6 +70,13 @@ def planned_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
     return found
 
 
+def superseded_seeds(plans: Path = CONFIRM) -> set[int]:
+    """Seeds of plans no longer in force (each plan's seeds are new, so a seed names its plan; Section III's
+    records share Section IV's notebook and seeds, and go with them)."""
+    planned = {seed for seeds in planned_seeds(plans).values() for seed in seeds}
+    return {seed for seeds in registered_seeds(plans).values() for seed in seeds} - planned
+
+
 def registered_seeds(plans: Path = CONFIRM) -> dict[str, list[int]]:
     """Section -> every seed any confirmation plan ever registered for it (in force or superseded)."""
     found: dict[str, set[int]] = {}
@@ -439,7 +446,7 @@ def outputs() -> dict[Path, str]:
         path = RESULTS_DIR / folder / "results.json"
         records = read_records(path)
         if folder == "confirm":  # the plans in force; a superseded plan's records stay in results.json
-            records = [r for r in records if r.get("seed") in plan.get(r["section"], [])]
+            records = [r for r in records if r.get("seed") not in superseded_seeds()]
         profile = records[0]["profile"]
         context = path.parent / "CONTEXT.md"  # prose about the run's conditions (no numbers), if any
         head = header(records, profile) + ("\n\n" + context.read_text().strip() if context.is_file() else "")

@@ -113,6 +113,7 @@ def test_a_later_plan_with_new_seeds_supersedes_a_section_and_the_old_seeds_stay
     (tmp_path / "PLAN-IV.md").write_text(row.format("IV", "105, 106, 107"))
     assert publish.planned_seeds(tmp_path) == {"I": [100, 101], "IV": [108, 109, 110]}
     assert publish.registered_seeds(tmp_path) == {"I": [100, 101], "IV": [105, 106, 107, 108, 109, 110]}
+    assert publish.superseded_seeds(tmp_path) == {105, 106, 107}
 
 
 def _record(seed, value, section="I", model="dense-32"):
