@@ -11,10 +11,11 @@ given, and says so. Every choice below is grounded in published gait biomechanic
 * **Walk-run transition** is subject-specific, near 2.0 m/s (1.9-2.2; Hreljac 1993).
 * **Foot pitch** per stride: heel strike with the toes up (~20 deg), foot flat, push-off to ~-55 deg
   (more when running), then the swing brings the toes up again. Its rate is the sagittal gyro (positive
-  when the toes go down, as in gaitmap's frame): the push-off peak is the largest, ~500 deg/s walking,
-  the swing's toes-up trough ~-340 deg/s (Mariani et al. 2010; gaitmap's sample, whose mean stride curve
-  the simulator's matches with a correlation of 0.8-0.95, and whose strapdown (ZUPT) integral gives the
-  stride length: the accelerometer and gyroscope are kinematically consistent).
+  when the toes go down, as in gaitmap's frame): the push-off peak is the largest, ~500 deg/s walking
+  (the simulator's, spread over a slower rise, a little lower), the swing's toes-up trough ~-340 deg/s
+  (Mariani et al. 2010; gaitmap's sample, whose mean stride curve the simulator's follows closely, and
+  whose strapdown (ZUPT) integral gives the stride length: the accelerometer and gyroscope are
+  kinematically consistent). ``docs/simulator.md`` has the realism table.
 * **Foot translation.** In stance the foot rolls over the heel after the strike and over the metatarsal
   heads at push-off (the heel and forefoot rockers; Perry & Burnfield, *Gait Analysis*, 2nd ed. 2010), so
   the sensor's point on the instep moves on arcs about them: up and back at heel strike, up and forward
