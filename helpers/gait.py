@@ -16,19 +16,20 @@ given, and says so. Every choice below is grounded in published gait biomechanic
   (Mariani et al. 2010; gaitmap's sample, whose mean stride curve the simulator's follows closely, and
   whose strapdown (ZUPT) integral gives the stride length: the accelerometer and gyroscope are
   kinematically consistent). ``docs/simulator.md`` has the realism table.
-* **Foot translation.** In stance the foot rolls over the heel after the strike and over the metatarsal
-  heads at push-off (the heel and forefoot rockers; Perry & Burnfield, *Gait Analysis*, 2nd ed. 2010), so
-  the sensor's point on the instep moves on arcs about them: up and back at heel strike, up and forward
-  before toe-off. Walking's heel rises late in stance and its pitch rate peaks just before toe-off, and in
-  pre-swing (the last ~12 % of the cycle before toe-off) the unloaded rear foot already travels forward while
-  the toes keep contact (Perry & Burnfield 2010): the instep leaves its arc there. In swing it travels to the next strike on a quintic joining both arcs (minimum jerk when
-  both ends rest: peak forward speed at mid-swing, where the toe's minimum clearance is, 51 % of swing;
-  Moosabhoy & Gard 2006, Gait & Posture 24:493), and lifts highest early in swing, as the heel does, then
-  lowers toward that minimum (Winter 1992, Phys Ther 72:45): here a third of the way through swing. One
-  stride's path is one belt stride long, and the accelerometer reads its second difference, so a
-  double integral (ZUPT) gives the stride back. **Heel-strike impacts** are damped ~35 Hz oscillations whose amplitude
-  grows with speed (~12 g walking at a shoe, up to the +-16 g range running), followed by a slower
-  recoil: the swing has already stopped the foot, so the transient changes its velocity by nothing net.
+* **Foot translation.** In stance the foot rolls over the heel after the strike and over the metatarsal heads
+  at push-off (the heel and forefoot rockers; Perry & Burnfield, *Gait Analysis*, 2nd ed. 2010), so the
+  sensor's point on the instep moves on arcs about them: up and back at heel strike, up and forward before
+  toe-off. Walking's heel rises late in stance and its pitch rate peaks just before toe-off, and in pre-swing
+  (the last ~12 % of the cycle before toe-off) the unloaded rear foot already travels forward while the toes
+  keep contact (Perry & Burnfield 2010): the instep leaves its arc there. In swing it travels to the next
+  strike on a quintic joining both arcs (minimum jerk when both ends rest: peak forward speed at mid-swing,
+  where the toe's minimum clearance is, 51 % of swing; Moosabhoy & Gard 2006, Gait & Posture 24:493), and
+  lifts highest early in swing, as the heel does, then lowers toward that minimum (Winter 1992, Phys Ther
+  72:45): here a third of the way through swing. One stride's path is one belt stride long, and the
+  accelerometer reads its second difference, so a double integral (ZUPT) gives the stride back. **Heel-strike
+  impacts** are damped ~35 Hz oscillations whose amplitude grows with speed (~12 g walking at a shoe, up to
+  the +-16 g range running), followed by a slower recoil: the swing has already stopped the foot, so the
+  transient changes its velocity by nothing net.
 * **Subjects** differ as a population of adults does (``POPULATION`` holds each published figure, and
   ``population_spread`` draws a population to set beside it):
 

@@ -446,7 +446,8 @@ def outputs() -> dict[Path, str]:
         path = RESULTS_DIR / folder / "results.json"
         records = read_records(path)
         if folder == "confirm":  # the plans in force; a superseded plan's records stay in results.json
-            records = [r for r in records if r.get("seed") not in superseded_seeds()]
+            superseded = superseded_seeds()
+            records = [r for r in records if r.get("seed") not in superseded]
         profile = records[0]["profile"]
         context = path.parent / "CONTEXT.md"  # prose about the run's conditions (no numbers), if any
         head = header(records, profile) + ("\n\n" + context.read_text().strip() if context.is_file() else "")
