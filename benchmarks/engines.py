@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers import runner  # noqa: E402
-from helpers.provenance import git_revision, machine  # noqa: E402
+from helpers.lab import runner  # noqa: E402
+from helpers.lab.provenance import git_revision, machine  # noqa: E402
 
 
 def main() -> int:

@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import profiles  # noqa: E402
 from helpers.denoising import train_denoiser, train_plan  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
+from helpers.lab.provenance import git_revision, machine  # noqa: E402
 from helpers.metrics import mse  # noqa: E402
 from helpers.models import conv_autoencoder, conv_filters  # noqa: E402
 from helpers.noise import noisy_versions  # noqa: E402
 from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
-from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.training import Recipe, predict  # noqa: E402
 
 LEVERS = ("fresh-noise", "graph-noise", "graph-noise-bf16", "fresh-noise-bf16")

@@ -40,13 +40,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from helpers import imu, profiles, roofline  # noqa: E402
+from helpers import imu, profiles  # noqa: E402
 from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
+from helpers.lab import roofline
+from helpers.lab.provenance import git_revision, machine  # noqa: E402
+from helpers.lab.results import epochs_to_report_quality, read_records  # noqa: E402
 from helpers.models import conv_autoencoder, conv_filters, dense_autoencoder, speed_model  # noqa: E402
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
-from helpers.provenance import git_revision, machine  # noqa: E402
-from helpers.results import epochs_to_report_quality, read_records  # noqa: E402
 from helpers.training import STEPS_PER_EXECUTION, Recipe, dtype_policy, fit  # noqa: E402
 from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
 

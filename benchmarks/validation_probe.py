@@ -20,8 +20,8 @@ import numpy as np  # noqa: E402
 
 from helpers.dense import train_dense  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
+from helpers.lab.provenance import git_revision, machine  # noqa: E402
 from helpers.paths import RUNS_DIR, atomic_write_json  # noqa: E402
-from helpers.provenance import git_revision, machine  # noqa: E402
 from helpers.training import Recipe  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from helpers import hygiene, imu, store
+from helpers import hooks, hygiene, imu
 
 
 def pca_reconstruction(x_train: np.ndarray, x_test: np.ndarray, components: int) -> np.ndarray:
@@ -39,7 +39,7 @@ CLASSICAL_GRID = {
 
 def classical_denoise(images: np.ndarray, method: str, strength: float) -> np.ndarray:
     """Filter each image with scipy's Gaussian or median filter, never across images."""
-    from scipy import ndimage
+    from scipy import ndimage  # deferred: heavy, and only the classical filters need it
 
     images = np.asarray(images, dtype=np.float32)
     squeeze = images.ndim == 4
@@ -65,7 +65,7 @@ class ClassicalFilter(NamedTuple):
 
 def tune_classical_denoiser(noisy_val: np.ndarray, clean_val: np.ndarray) -> ClassicalFilter:
     """Pick the filter and strength with the lowest validation MSE. Remembered by the weight store
-    (:func:`helpers.store.remembered`): a rerun tunes nothing again and keeps the first tuning's seconds."""
+    (:func:`helpers.hooks.remembered`): a rerun tunes nothing again and keeps the first tuning's seconds."""
     hygiene.check("tune_classical_denoiser", clean_val)
 
     def search() -> ClassicalFilter:
@@ -77,7 +77,7 @@ def tune_classical_denoiser(noisy_val: np.ndarray, clean_val: np.ndarray) -> Cla
                     best = (method, strength, err)
         return ClassicalFilter(*best, seconds=time.perf_counter() - start)
 
-    return ClassicalFilter(*store.remembered("classical-denoiser", search, noisy_val, clean_val))
+    return ClassicalFilter(*hooks.remembered("classical-denoiser", search, noisy_val, clean_val))
 
 
 @dataclass

@@ -14,15 +14,7 @@ import numpy as np
 
 from helpers.noise import FreshNoise, add_gaussian_noise, with_training_noise
 from helpers.profiles import DenoiseStep
-from helpers.training import Recipe, TrainResult, dtype_policy, fit
-
-PRECISIONS = ("float32", "mixed_bfloat16")
-
-
-def check_precision(precision: str) -> str:
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
-    return precision
+from helpers.training import Recipe, TrainResult, check_precision, dtype_policy, fit
 
 
 def noise_pipeline(

@@ -437,44 +437,6 @@ REALISM_TOLERANCE = {"stride_time_s": 0.10, "peak_gyro_y_dps": 0.20, "peak_acc_g
 SHAPE_TARGET = {"gyr_y": 0.85, "acc_z": 0.6}  # acc_z: issue 28
 
 
-def realism_markdown(
-    sims: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray, ref_hs: np.ndarray, fs: float
-) -> str:
-    """The realism table: a simulated population against one real walker.
-
-    Three stride scalars (population mean and range, with the tolerance the tests enforce on the mean),
-    then the three waveform correlations (mean and lowest over the population). One real person is one
-    draw from a population, so a single simulated subject need not match them; the population's centre must.
-    The correlations compare mean stride curves between still (mid-stance) instants found the same way in
-    both recordings (:func:`helpers.zupt.still_instants`), since the real file's stride borders are not
-    heel strikes.
-    """
-    from helpers import zupt
-
-    real = stride_statistics(ref, ref_hs, fs)
-    found = [stride_statistics(sig, hs, fs) for sig, hs in sims]
-    rows = [
-        f"| figure | real | simulated, mean of {len(sims)} subjects (range) | difference of the mean | tolerance or target |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for key, tol in REALISM_TOLERANCE.items():
-        values = [f[key] for f in found]
-        mean = float(np.mean(values))
-        rows.append(
-            f"| {key} | {real[key]:.3f} | {mean:.3f} ({min(values):.3f}-{max(values):.3f}) | "
-            f"{mean / real[key] - 1:+.1%} | ±{tol:.0%} |"
-        )
-    ref_still = zupt.still_instants(ref, fs)
-    shapes = [waveform_correlations(sig, zupt.still_instants(sig, fs), ref, ref_still) for sig, _ in sims]
-    for name in WAVEFORM_CHANNELS:
-        values = [c[name] for c in shapes]
-        target = f"mean ≥ {SHAPE_TARGET[name]}" if name in SHAPE_TARGET else ""
-        rows.append(
-            f"| mean stride curve of {name}: correlation | 1 | {np.mean(values):.3f} (lowest {min(values):.3f}) | | {target} |"
-        )
-    return "\n".join(rows)
-
-
 def population_spread(
     n: int = 300, seed: int = 0, walk_kmh: float = 4.5, run_kmh: float = 9.0
 ) -> dict[str, np.ndarray]:

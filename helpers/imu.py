@@ -1,9 +1,7 @@
-"""IMU speed data for Sections III/IV: real recordings when present, simulated subjects otherwise.
+"""IMU speed data for Sections III/IV: subjects, their windows, and what a model reads from them.
 
-Real data (see data/README.md): ``data/imu/subject<N>.npz`` with ``X`` (windows, 600, 6) and ``y``
-(windows,) or (windows, 1) in km/h; optional string arrays ``acc_unit`` ("m/s2" or "g") and
-``gyro_unit`` ("deg/s" or "rad/s"). Also accepted: ``subject<N>_X.npy`` + ``subject<N>_y.npy``, or
-``subject<N>.mat`` with variables ``X`` and ``y``. Channels: acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z.
+A subject is simulated (:func:`simulate_subject`) or, when a user has them, real recordings read and checked
+by :mod:`helpers.lab.recordings`. Channels: acc_x, acc_y, acc_z (m/s^2), gyr_x, gyr_y, gyr_z (deg/s).
 
 Simulated subjects are continuous recordings; windows are cut lazily from them, so 24,000 windows of
 600 x 6 never exist in memory at once (that is 346 MB, and what crashed the report's runs).
@@ -13,22 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import keras
 import numpy as np
 
 from helpers import gait, hygiene, metrics, zupt
-from helpers.paths import DATA_DIR
 
 WINDOW = 600
 N_CHANNELS = 6
-IMU_DIR = DATA_DIR / "imu"
-SPEED_RANGE_KMH = (1.0, 25.0)  # plausible treadmill speeds
-
-
-class IMUDataError(ValueError):
-    """A real IMU file is malformed; the message names the file and the fix."""
 
 
 @dataclass
@@ -108,145 +98,6 @@ def simulate_subject(
         source=f"simulated (seed {seed})",
         extra={"person": person},
     )
-
-
-LABEL_UNITS = {"km/h": 1.0, "m/s": 3.6}  # label unit -> factor to km/h
-# A median speed label below this, in a protocol of 4.0-9.5 km/h, is almost surely m/s: walking and running in
-# m/s (about 1.1-4.2) has a median near 2.5, while no treadmill protocol in km/h has one below 4.
-MPS_LOOKALIKE_KMH = 3.5
-
-
-def _check_real(
-    path: Path, x: np.ndarray, y: np.ndarray, acc_unit: str, gyro_unit: str, label_unit: str = "km/h"
-) -> tuple[np.ndarray, np.ndarray]:
-    if x.ndim != 3 or x.shape[1:] != (WINDOW, N_CHANNELS):
-        raise IMUDataError(
-            f"{path}: X has shape {x.shape}; expected (windows, {WINDOW}, {N_CHANNELS}) with channels "
-            "acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z (see data/README.md)."
-        )
-    y = np.asarray(y, dtype=np.float32).reshape(-1)
-    if len(y) != len(x):
-        raise IMUDataError(
-            f"{path}: {len(x)} windows but {len(y)} labels; y must hold one speed (km/h) per window."
-        )
-    if not np.isfinite(x).all() or not np.isfinite(y).all():
-        raise IMUDataError(
-            f"{path}: contains NaN or infinite values; drop or interpolate those windows first."
-        )
-    if label_unit not in LABEL_UNITS:
-        raise IMUDataError(f"{path}: unknown label_unit {label_unit!r}; use 'km/h' or 'm/s'.")
-    if label_unit == "km/h" and np.median(y) < MPS_LOOKALIKE_KMH:
-        raise IMUDataError(
-            f"{path}: the median speed label is {np.median(y):.2f} (range {y.min():.2f}..{y.max():.2f}), below "
-            f"{MPS_LOOKALIKE_KMH}, which looks like m/s, not km/h. Save label_unit='m/s' in the file (it is "
-            "converted), or multiply the labels by 3.6."
-        )
-    y = y * np.float32(LABEL_UNITS[label_unit])
-    lo, hi = SPEED_RANGE_KMH
-    if y.min() < lo or y.max() > hi:
-        raise IMUDataError(
-            f"{path}: speeds {y.min():.2f}..{y.max():.2f} lie outside {lo}..{hi} km/h. Labels must be "
-            "km/h (divide m/s by 1/3.6, i.e. multiply by 3.6)."
-        )
-    if acc_unit not in ("m/s2", "g") or gyro_unit not in ("deg/s", "rad/s"):
-        raise IMUDataError(
-            f"{path}: unknown units acc_unit={acc_unit!r}, gyro_unit={gyro_unit!r}; use 'm/s2' or 'g', "
-            "and 'deg/s' or 'rad/s'."
-        )
-    magnitude = float(np.median(np.linalg.norm(x[:, :, :3], axis=2)))
-    if acc_unit == "m/s2" and magnitude < 3:
-        raise IMUDataError(
-            f"{path}: declared acc_unit 'm/s2' but the median |acc| is {magnitude:.2f}, which looks like g "
-            "(gravity ~1). Save acc_unit='g' in the file, or convert to m/s^2."
-        )
-    if acc_unit == "g" and magnitude > 3:
-        raise IMUDataError(
-            f"{path}: declared acc_unit 'g' but the median |acc| is {magnitude:.2f}, which looks like m/s^2 "
-            "(gravity ~9.81). Save acc_unit='m/s2' in the file, or convert to g."
-        )
-    x = x.astype(np.float32, copy=True)
-    if acc_unit == "g":
-        x[:, :, :3] *= gait.G
-    if gyro_unit == "rad/s":
-        x[:, :, 3:] = np.rad2deg(x[:, :, 3:])
-    return x, y
-
-
-def real_subject_files(subject_id: int, folder: Path | None = None) -> Path | None:
-    """The first real file found for ``subject_id`` (npz, npy pair or mat), or None."""
-    folder = Path(folder or IMU_DIR)
-    for candidate in (
-        folder / f"subject{subject_id}.npz",
-        folder / f"subject{subject_id}_X.npy",
-        folder / f"subject{subject_id}.mat",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_real_subject(subject_id: int, folder: Path | None = None) -> Subject:
-    """Load and check a real subject's windows; raises :class:`IMUDataError` with the fix."""
-    path = real_subject_files(subject_id, folder)
-    if path is None:
-        raise IMUDataError(
-            f"No real IMU file for subject {subject_id} in {folder or IMU_DIR} "
-            f"(expected subject{subject_id}.npz, subject{subject_id}_X.npy + _y.npy, or .mat)."
-        )
-    acc_unit, gyro_unit, label_unit = "m/s2", "deg/s", "km/h"
-    try:
-        if path.suffix == ".npz":
-            with np.load(path, allow_pickle=False) as f:
-                x, y = f["X"], f["y"]
-                acc_unit = str(f["acc_unit"]) if "acc_unit" in f else acc_unit
-                gyro_unit = str(f["gyro_unit"]) if "gyro_unit" in f else gyro_unit
-                label_unit = str(f["label_unit"]) if "label_unit" in f else label_unit
-        elif path.suffix == ".npy":
-            x = np.load(path, allow_pickle=False)
-            y = np.load(path.with_name(f"subject{subject_id}_y.npy"), allow_pickle=False)
-        else:
-            from scipy.io import loadmat
-
-            mat = loadmat(path)
-            x, y = mat["X"], mat["y"]
-            acc_unit = str(np.squeeze(mat["acc_unit"])) if "acc_unit" in mat else acc_unit
-            gyro_unit = str(np.squeeze(mat["gyro_unit"])) if "gyro_unit" in mat else gyro_unit
-            label_unit = str(np.squeeze(mat["label_unit"])) if "label_unit" in mat else label_unit
-    except (KeyError, OSError, ValueError) as err:
-        raise IMUDataError(
-            f"{path}: cannot read X and y ({err}). See data/README.md for the format."
-        ) from err
-    x, y = _check_real(path, np.asarray(x), np.asarray(y), acc_unit, gyro_unit, label_unit)
-    return subject_from_windows(subject_id, x, y, str(path))
-
-
-def subject_from_windows(subject_id: int, x: np.ndarray, y, source: str) -> Subject:
-    """A real subject given as windows (each its own "recording" starting at 0); ``y`` per window, or one speed."""
-    y = np.broadcast_to(np.asarray(y, dtype=np.float32), (len(x),)).copy()
-    return Subject(
-        subject_id,
-        list(x),
-        y,
-        np.stack([np.arange(len(x)), np.zeros(len(x), int)], axis=1),
-        simulated=False,
-        source=source,
-    )
-
-
-def load_subject(
-    subject_id: int,
-    source: str = "auto",
-    windows_per_speed: int = 1000,
-    seed: int = 0,
-    folder: Path | None = None,
-    window_stride: int | None = None,
-) -> Subject:
-    """``source``: "real" (files required), "simulated", or "auto" (real files when present)."""
-    if source not in ("auto", "real", "simulated"):
-        raise ValueError(f"Unknown data source {source!r}; choose 'auto', 'real' or 'simulated'.")
-    if source == "real" or (source == "auto" and real_subject_files(subject_id, folder)):
-        return load_real_subject(subject_id, folder)
-    return simulate_subject(subject_id, windows_per_speed, seed, window_stride=window_stride)
 
 
 @dataclass

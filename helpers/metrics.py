@@ -51,6 +51,6 @@ def reconstruction_metrics(x: np.ndarray, x_hat: np.ndarray) -> dict[str, float]
 def detail_energy(images: np.ndarray) -> float:
     """Mean energy of the Laplacian: the fine detail (print, seams, shading edges) in ``images`` (N, 28, 28, 1).
     A denoiser's output over the clean images' value is the share of detail it keeps."""
-    from scipy import ndimage
+    from scipy import ndimage  # deferred: heavy, and only this measure needs it
 
     return float(np.mean(ndimage.laplace(np.asarray(images)[..., 0], mode="constant") ** 2))

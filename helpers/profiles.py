@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from helpers.training import Recipe
+from helpers.models import conv_filters, dense_layers
+from helpers.training import Recipe, check_precision
 
 PROFILES = ("smoke", "standard", "report")
 
@@ -172,8 +173,6 @@ def dense_recipe(config: dict[str, Any], name: str) -> Recipe:
     """The profile's recipe for a Section I model. One the profile does not name (``dense-8``,
     ``dense-512-8-512``) gets the recipe of the report's model of the same kind: one hidden layer like
     ``dense-64``, several like ``dense-128-64-128``."""
-    from helpers.models import dense_layers
-
     recipes = config["recipes"]
     if name in recipes:
         return recipes[name]
@@ -183,8 +182,6 @@ def dense_recipe(config: dict[str, Any], name: str) -> Recipe:
 def denoise_recipe(table: dict[str, Recipe], model: str) -> Recipe:
     """A Section II recipe from a table keyed by model name; a model it does not name (``conv-16``) gets the
     recipe of the one nearest in filter count."""
-    from helpers.models import conv_filters
-
     filters = conv_filters(model)
     return table.get(model) or table[min(table, key=lambda m: abs(math.log(conv_filters(m) / filters)))]
 
@@ -197,8 +194,6 @@ def denoise_engine(config: dict[str, Any], model: str, sigma: float, **overrides
     as :func:`helpers.denoising.train_denoiser` takes them. The section's settings, then the profile's
     per-model ``engine`` entry for ``(model, sigma)``, then ``overrides`` (a notebook's parameters; ``None``
     keeps the profile's). A precision that is not one of ``PRECISIONS`` is refused here, before training."""
-    from helpers.denoising import check_precision
-
     unknown = set(overrides) - set(ENGINE_KEYS)
     if unknown:
         raise TypeError(f"Unknown engine setting(s) {sorted(unknown)}; choose from {ENGINE_KEYS}.")
@@ -239,8 +234,6 @@ class DenoiseStep(NamedTuple):
 
     @property
     def filters(self) -> int:
-        from helpers.models import conv_filters
-
         return conv_filters(self.model)
 
 
@@ -263,8 +256,6 @@ def denoise_plan(
     (``fresh_noise``, ``noise_in_graph``, ``precision``; ``None`` keeps the profile's) to every model, over
     :func:`denoise_engine`'s per-model settings. A mistyped name stops here, before training.
     """
-    from helpers.models import conv_filters
-
     for model in models:
         conv_filters(model)
 

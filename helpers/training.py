@@ -15,7 +15,7 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
-from helpers import hygiene, store
+from helpers import hooks
 
 SCHEDULES = ("constant", "cosine")
 # Optimiser steps per call into the compiled graph. The arithmetic is unchanged (bit-identical weights,
@@ -123,6 +123,16 @@ def _without_autotune(get_tf_dataset):
     return wrapped
 
 
+PRECISIONS = ("float32", "mixed_bfloat16")  # Keras dtype policies a model may be trained under
+
+
+def check_precision(precision: str) -> str:
+    """``precision`` when it is one of :data:`PRECISIONS`; a clear error before training otherwise."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+    return precision
+
+
 @contextmanager
 def dtype_policy(name: str):
     """Build models under another Keras dtype policy, e.g. ``"mixed_bfloat16"`` (bfloat16 compute, float32
@@ -202,118 +212,70 @@ class TrainResult:
         return [[round(t, 1), round(v, 6)] for t, v in zip(self.epoch_seconds, self.history[metric])]
 
 
-def fit(
-    model: keras.Model,
-    x,
-    y=None,
-    recipe: Recipe | None = None,
-    *,
-    validation_data=None,
-    loss: Any = "mse",
-    metrics: tuple[Any, ...] = ("mae",),
-    verbose: int = 2,
-    callbacks: list[keras.callbacks.Callback] | tuple = (),
-    compile: Callable[[keras.Model, keras.optimizers.Optimizer], None] | None = None,
-    validation_batch_size: int | None = VALIDATION_BATCH,
-    label: str | None = None,
-) -> TrainResult:
-    """Compile ``model`` with Adam under ``recipe`` and train it, timing every epoch.
+@dataclass
+class FitCall:
+    """One call of :func:`fit`, as the hook around it sees it (the weight store keys on all of it)."""
 
-    Every training in the workbook goes through here, so each gets the same engine settings
-    (``STEPS_PER_EXECUTION``, tf.data's autotuner off, the epoch clock, the hygiene check).
+    model: keras.Model
+    x: Any
+    y: Any
+    recipe: Recipe
+    validation_data: Any
+    loss: Any
+    metrics: tuple[Any, ...]
+    callbacks: list[keras.callbacks.Callback] | tuple
+    compile: Callable | None
+    validation_batch_size: int | None
+    label: str
+    verbose: int
+    compile_model: Callable[[], None]  # compiles ``model`` as ``fit`` would, e.g. before loading stored weights
 
-    ``x`` may be an array (then ``y`` is its target) or a ``keras.utils.PyDataset``.
-    ``compile(model, optimizer)``, when given, compiles a model that brings its own loss (the VAE's
-    ``helpers.vae.compile_autoencoder``); otherwise ``loss`` and ``metrics`` are used.
-    ``validation_batch_size``: the batch for scoring validation arrays (None: the training batch; a
-    model that draws random numbers while validating, like the VAE, keeps its stream that way). With weight
-    averaging (``recipe.average_epochs``) the model ends with the averaged weights, and the validation
-    loss of those weights is kept as ``extra["averaged_val_loss"]`` (the history's last entry is the
-    last epoch's own weights).
 
-    While a weight store is active (:mod:`helpers.store`; every notebook has one), a training whose key
-    is stored is not run again: ``model`` gets the stored weights and the stored run comes back with
-    ``extra["reused"] = True``; ``label`` names it in the line that says so.
+# The lesson's training loop, kept as compact as a keras.io example.
+# fmt: off
+def fit(model, x, y=None, recipe: Recipe | None = None, *, validation_data=None, loss="mse", metrics=("mae",),
+        verbose=2, callbacks=(), compile=None, validation_batch_size=VALIDATION_BATCH, label=None) -> TrainResult:
+    """Compile ``model`` with Adam under ``recipe`` and train it on ``x`` (and targets ``y``), timing each epoch.
+
+    ``x`` is an array (``y`` its target) or a ``keras.utils.PyDataset``. ``compile(model, optimizer)`` compiles
+    a model that brings its own loss (the VAE's). With weight averaging the model ends with the mean weights.
+    A notebook's session puts :data:`helpers.hooks.around_fit` around it (guard, weight store, provenance).
     """
     recipe = recipe or Recipe(epochs=1)
-    hygiene.check("fit", x, y, validation_data)  # test data never trains or validates
-    weights, key = store.active(), None
-    if weights is not None:
-        key = store.training_key(weights, model, {
-            "x": x, "y": y, "validation": validation_data, "recipe": recipe.as_dict(),
-            "loss": getattr(loss, "__name__", loss), "metrics": [getattr(m, "__name__", m) for m in metrics],
-            "compile": getattr(compile, "__qualname__", None), "callbacks": store.describe(callbacks),
-            "validation_batch_size": validation_batch_size,
-        })  # fmt: skip
-    n = len(x) if y is not None else len(x) * recipe.batch_size
-    steps = len(x) if y is None else math.ceil(n / recipe.batch_size)
-    optimizer = keras.optimizers.Adam(learning_rate(recipe, steps))
-    if compile is None:
-        model.compile(
-            optimizer=optimizer, loss=loss, metrics=list(metrics), steps_per_execution=STEPS_PER_EXECUTION
-        )
-    else:
-        compile(model, optimizer)
-    # compiled either way, so a loaded model predicts through the same compiled functions as a trained one
-    facts = weights.load(key, model) if key is not None else None
-    if facts is not None:
-        return _reused(facts, recipe, label or model.name, verbose)
-    clock = EpochClock()
-    averaging = [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
-    kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
-    # Validation arrays are scored in big batches: Keras would use the training batch (~1 s per epoch at 16).
-    if isinstance(validation_data, tuple) and validation_batch_size:
-        kwargs["validation_batch_size"] = validation_batch_size
+    steps = len(x) if y is None else math.ceil(len(x) / recipe.batch_size)
+
+    def compile_model() -> None:  # a fresh optimizer each time: its auto-numbered name is in the model's config
+        optimizer = keras.optimizers.Adam(learning_rate(recipe, steps))
+        if compile is None:
+            model.compile(optimizer, loss=loss, metrics=list(metrics), steps_per_execution=STEPS_PER_EXECUTION)
+        else:
+            compile(model, optimizer)
+
+    def train() -> TrainResult:
+        compile_model()
+        clock, more = EpochClock(), [WeightAverage(recipe.average_epochs)] if recipe.average_epochs else []
+        kwargs = {} if y is None else {"batch_size": recipe.batch_size, "shuffle": True}
+        if isinstance(validation_data, tuple) and validation_batch_size:  # scored in big batches: faster
+            kwargs["validation_batch_size"] = validation_batch_size
+        with tf_data_autotune_off():
+            history = model.fit(x, y, epochs=recipe.epochs, validation_data=validation_data, verbose=verbose,
+                                callbacks=[clock, *more, *callbacks], **kwargs)
+            averaged = more and validation_data is not None
+            extra = {"averaged_val_loss": evaluate(model, validation_data)} if averaged else {}
+        curves = {k: [float(v) for v in values] for k, values in history.history.items()}
+        return TrainResult(curves, clock.seconds[-1] if clock.seconds else 0.0, clock.seconds, recipe, extra)
+
+    call = FitCall(model, x, y, recipe, validation_data, loss, metrics, callbacks, compile,
+                   validation_batch_size, label or model.name, verbose, compile_model)
+    return train() if hooks.around_fit is None else hooks.around_fit(call, train)
+# fmt: on
+
+
+def evaluate(model: keras.Model, data) -> float:
+    """``model``'s loss on ``data``, an ``(x, y)`` tuple or a ``PyDataset``, scored in big batches."""
+    data = data if isinstance(data, tuple) else (data,)
     with tf_data_autotune_off():
-        history = model.fit(
-            x,
-            y,
-            epochs=recipe.epochs,
-            validation_data=validation_data,
-            verbose=verbose,
-            callbacks=[clock, *averaging, *callbacks],
-            **kwargs,
-        )
-        extra = {}
-        if averaging and validation_data is not None:
-            data = validation_data if isinstance(validation_data, tuple) else (validation_data,)
-            scores = model.evaluate(*data, batch_size=VALIDATION_BATCH, verbose=0, return_dict=True)
-            extra["averaged_val_loss"] = float(scores["loss"])
-    result = TrainResult(
-        history={k: [float(v) for v in vals] for k, vals in history.history.items()},
-        seconds=clock.seconds[-1] if clock.seconds else 0.0,
-        epoch_seconds=clock.seconds,
-        recipe=recipe,
-        extra=extra,
-    )
-    if key is not None:
-        from helpers.provenance import git_revision, machine, utc_now
-
-        weights.save(key, model, {
-            "label": label or model.name, "profile": weights.profile, "seconds": result.seconds,
-            "epoch_seconds": result.epoch_seconds, "history": result.history, "extra": extra,
-            "recipe": recipe.as_dict(), "trained_git": git_revision(), "trained_machine": machine(),
-            "trained_utc": utc_now(),
-        })  # fmt: skip
-    return result
-
-
-def _reused(facts: dict, recipe: Recipe, label: str, verbose: int) -> TrainResult:
-    """The stored run of a training whose weights were just loaded: its own seconds, curves and provenance."""
-    trained = {k: facts[k] for k in ("trained_git", "trained_machine", "trained_utc")}
-    if verbose:
-        print(
-            f"loaded {label}: trained in {facts['seconds']:.0f} s on {facts['trained_machine']} at git "
-            f"{facts['trained_git']} ({facts['trained_utc']})",
-            flush=True,
-        )
-    return TrainResult(
-        history=facts["history"],
-        seconds=facts["seconds"],
-        epoch_seconds=facts["epoch_seconds"],
-        recipe=recipe,
-        extra=facts["extra"] | trained | {"reused": True},
-    )
+        return float(model.evaluate(*data, batch_size=VALIDATION_BATCH, verbose=0, return_dict=True)["loss"])
 
 
 def predict(model: keras.Model, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:

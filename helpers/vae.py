@@ -290,7 +290,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     """
     import warnings
 
-    from scipy import linalg
+    from scipy import linalg  # deferred: heavy, and only the Fréchet distance needs it
 
     mu_a, mu_b = features_a.mean(axis=0), features_b.mean(axis=0)
     cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)

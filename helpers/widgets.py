@@ -6,6 +6,10 @@ from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
+
+from helpers import vae
+from helpers.noise import add_gaussian_noise
 
 
 def _widgets():
@@ -31,8 +35,6 @@ def denoise_panel(
 ) -> plt.Figure:
     """Clean image, its noisy version at ``sigma`` and each denoiser's output ``fn(noisy, sigma)``, each panel
     titled with the denoiser's name or the title it returns."""
-    from helpers.noise import add_gaussian_noise
-
     noisy = add_gaussian_noise(clean[None], sigma, seed=noise_seed)
     panels = {"clean": clean, f"noisy σ={sigma:.2f}": noisy[0]}
     for name, fn in denoisers.items():
@@ -79,8 +81,6 @@ def denoise_explorer(
     )
     w = _widgets()
     if interactive and w is not None:
-        from IPython.display import display
-
         plt.close(static)
         out = w.Output()
 
@@ -128,12 +128,9 @@ def latent_explorer(
 
     Does nothing without ipywidgets or with ``interactive=False`` (the notebook's static figures remain).
     """
-    from helpers import vae
-
     w = _widgets()
     if not interactive or w is None:
         return
-    from IPython.display import display
 
     def show_point(z1: float, z2: float) -> None:
         fig, ax = plt.subplots(figsize=(2.4, 2.4))

@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from helpers.lab.results import read_records  # noqa: E402
+from helpers.lab.tables import write_summary  # noqa: E402
 from helpers.paths import RESULTS_DIR  # noqa: E402
-from helpers.results import read_records  # noqa: E402
-from helpers.tables import write_summary  # noqa: E402
 
 MACHINE = {
     "cpu": "Intel(R) Xeon(R) Processor",

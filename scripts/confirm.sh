@@ -37,7 +37,7 @@ done
 import sys
 from pathlib import Path
 
-from helpers import publish
+from helpers.lab import publish
 from helpers.paths import atomic_write_json
 
 records = publish.gather_confirmation([Path(p) for p in sys.argv[1:]])

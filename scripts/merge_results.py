@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers.report import FIGURES, SECTION_TITLES, write_report  # noqa: E402
-from helpers.results import read_records, records_path  # noqa: E402
-from helpers.tables import write_summary  # noqa: E402
+from helpers.lab.report import FIGURES, SECTION_TITLES, write_report  # noqa: E402
+from helpers.lab.results import read_records, records_path  # noqa: E402
+from helpers.lab.tables import write_summary  # noqa: E402
 
 
 def main() -> int:

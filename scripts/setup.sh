@@ -35,7 +35,7 @@ echo "== installing $REQS into $VENV"
 
 # 3. The real foot-IMU walk with motion capture (gaitmap's example data, MIT), from its source distribution on
 #    PyPI into data/reference/gaitmap/, SHA-256 checked. Without the registry: a warning, and the rest runs.
-"$VENV/bin/python" -m helpers.gait_reference fetch || true
+"$VENV/bin/python" -m helpers.lab.gait_reference fetch || true
 
 # 4. A named Jupyter kernel for people who open the notebooks; papermill and nbval use the venv's python3.
 "$VENV/bin/python" -m ipykernel install --user --name ae-lstm-workbook --display-name "Python (ae-lstm-workbook)" >/dev/null

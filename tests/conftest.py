@@ -52,7 +52,7 @@ def link_files(source: Path, target: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_walk_dir() -> Path:
     """gaitmap's real walk with motion capture: fetched by setup from the package registry (SHA-256 checked)."""
-    from helpers import gait_reference
+    from helpers.lab import gait_reference
 
     found = gait_reference.find_reference(need_mocap=True)
     if found is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import runner
+from helpers.lab import runner
 from helpers.paths import RUNS_DIR
 
 HERE = Path(__file__).resolve().parent / "notebooks"

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import results
+from helpers.lab import results
 from helpers.models import dense_autoencoder
 from helpers.training import STEPS_PER_EXECUTION
 

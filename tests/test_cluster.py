@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("distributed", reason="Dask distributed is not installed (pip install -e '.[dask]')")
 
-from helpers import cluster, results, runner  # noqa: E402
+from helpers.lab import cluster, results, runner  # noqa: E402
 
 
 def test_two_workers_run_units_report_a_failure_and_resume(tmp_path):
@@ -54,7 +54,7 @@ def test_threads_are_shared_out_and_keys_are_unique():
 def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path, capsys):
     import time
 
-    from helpers import cli
+    from helpers.lab import cli
 
     t0 = time.perf_counter()
     code = cli.main(["run", "--profile", "smoke", "--only", "01", "--engine", "dask",
@@ -65,8 +65,8 @@ def test_an_unreachable_scheduler_is_one_line_naming_it(tmp_path, capsys):
 
 
 def test_interrupted_units_are_never_left_running(tmp_path):
+    from helpers.lab.units import mark_interrupted, read_status, status_path
     from helpers.paths import atomic_write_json
-    from helpers.units import mark_interrupted, read_status, status_path
 
     for seed, status in ((1, "running"), (2, "ok")):
         atomic_write_json(status_path(tmp_path / f"seed-{seed}", "01_dense_autoencoders"), {"status": status})

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from helpers import noise
-from helpers.denoising import check_precision, noise_pipeline, train_denoiser
+from helpers.denoising import noise_pipeline, train_denoiser
 from helpers.models import conv_autoencoder
-from helpers.training import Recipe
+from helpers.training import Recipe, check_precision
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from helpers import baselines, gait, imu, models
-from helpers.gait_reference import load_reference
+from helpers.lab import recordings
+from helpers.lab.gait_reference import load_reference
 
 
 def _population(fs=204.8):
@@ -184,9 +185,9 @@ def _real_like(n=4):
     [
         ("shape", "expected \\(windows, 600, 6\\)"),
         ("nan", "NaN"),
-        ("labels", "outside"),
-        ("m/s labels", "looks like m/s, not km/h"),
-        ("walking and running in m/s", "label_unit='m/s'"),
+        ("labels", "neither as km/h nor as m/s"),
+        ("m/s labels", "as m/s, not as the declared km/h"),
+        ("walking and running in m/s", "label_unit"),
         ("units", "looks like g"),
     ],
 )
@@ -205,8 +206,8 @@ def test_bad_real_files_get_clear_errors(tmp_path, problem, match):
     elif problem == "units":
         x[:, :, :3] /= gait.G  # data in g, declared m/s^2
     _save(tmp_path / "subject1.npz", x, y)
-    with pytest.raises(imu.IMUDataError, match=match):
-        imu.load_subject(1, "real", folder=tmp_path)
+    with pytest.raises(recordings.IMUDataError, match=match):
+        recordings.load_subjects([1], "real", folder=tmp_path)
 
 
 def test_real_files_load_and_convert_units(tmp_path):
@@ -215,16 +216,16 @@ def test_real_files_load_and_convert_units(tmp_path):
     x_g[:, :, :3] /= gait.G
     x_g[:, :, 3:] = np.deg2rad(x_g[:, :, 3:])
     _save(tmp_path / "subject2.npz", x_g, y.reshape(-1, 1), acc_unit="g", gyro_unit="rad/s")
-    s = imu.load_subject(2, "auto", folder=tmp_path)
+    s = recordings.load_subjects([2], "auto", folder=tmp_path)[2]
     assert not s.simulated and len(s) == 4
     np.testing.assert_allclose(s.window(0), x[0], rtol=1e-4, atol=1e-3)
     _save(tmp_path / "subject3.npz", x, y / 3.6, label_unit="m/s")  # declared m/s: converted to km/h
-    np.testing.assert_allclose(imu.load_subject(3, "real", folder=tmp_path).labels, y, rtol=1e-5)
+    np.testing.assert_allclose(recordings.load_subjects([3], "real", folder=tmp_path)[3].labels, y, rtol=1e-5)
     np.save(tmp_path / "subject5_X.npy", x)
     np.save(tmp_path / "subject5_y.npy", y)
-    assert len(imu.load_subject(5, "real", folder=tmp_path)) == 4
-    with pytest.raises(imu.IMUDataError, match="No real IMU file"):
-        imu.load_subject(6, "real", folder=tmp_path)
+    assert len(recordings.load_subjects([5], "real", folder=tmp_path)[5]) == 4
+    with pytest.raises(recordings.IMUDataError, match="No real IMU file"):
+        recordings.load_subjects([6], "real", folder=tmp_path)
 
 
 def test_report_lstm_has_report_size_and_trains_one_smoke_epoch():

@@ -6,16 +6,19 @@ import numpy as np
 import pytest
 
 from helpers import baselines, hygiene, imu
+from helpers.lab import store
+from helpers.lab.runner import NOTEBOOKS
 from helpers.models import dense_autoencoder
 from helpers.paths import NOTEBOOK_DIR
-from helpers.runner import NOTEBOOKS
 from helpers.training import Recipe, fit
 
 
 @pytest.fixture(autouse=True)
 def clean_guard():
     hygiene.release()
+    store.install(None)  # the guard reaches fit through the hook a notebook's session installs
     yield
+    store.uninstall()
     hygiene.release()
 
 

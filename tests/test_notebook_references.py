@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from helpers.lab.runner import NOTEBOOKS
 from helpers.paths import NOTEBOOK_DIR
-from helpers.runner import NOTEBOOKS
 from tests.refresh_notebook_references import HERE
 
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from helpers import publish
+from helpers.lab import publish
 from helpers.paths import RESULTS_DIR
 
 
@@ -172,7 +172,7 @@ def test_section_v_claims_wait_for_every_planned_confirmation_seed():
 
 
 def test_confirmation_records_are_gathered_by_notebook_then_seed_and_never_from_a_development_seed(tmp_path):
-    from helpers.results import make_record
+    from helpers.lab.results import make_record
 
     def unit(root, seed, notebook, section):
         folder = tmp_path / root / "standard" / f"seed-{seed}" / "records"

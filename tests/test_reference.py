@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from helpers import gait_reference, hygiene, imu
+from helpers import hygiene, imu
+from helpers.lab import gait_reference
 from helpers.models import speed_model
 from helpers.training import Recipe, fit
 

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from helpers import paths, results, tables
+from helpers import paths
+from helpers.lab import results, tables
 
 
 def test_make_record_orders_and_checks_keys():
@@ -146,7 +147,7 @@ def test_read_records_rejects_garbage(tmp_path):
 
 
 def test_report_marks_simulated_data_and_computes_verdicts(tmp_path):
-    from helpers.report import report_markdown
+    from helpers.lab.report import report_markdown
 
     recs = [
         results.make_record("I", "dense-32", 50992, "standard", 3.0, test_mse=0.0124),
@@ -191,7 +192,7 @@ def test_vae_vs_autoencoder_pairs_models_by_code_size_and_direction(tmp_path):
     assert verdict["sample_frechet"] is True  # lower Fréchet distance is better
     assert verdict["interp_path_ratio"] is False  # the AE's straighter path wins
     assert verdict["interp_frechet"] is False  # a tie is not a win
-    from helpers import report
+    from helpers.lab import report
 
     text = report.report_markdown(recs, "header")
     assert "The VAE is better on every seed in 1 of 4" in text and "| 2 | random samples: Fréchet" in text
@@ -212,7 +213,7 @@ def test_markdown_table_formats_numbers_percentages_and_gaps():
 
 
 def test_physics_or_learning_names_the_winner_and_the_seed_spread():
-    from helpers import notes
+    from helpers.lab import notes
 
     walk = {"section": "IV", "subject": "walk-left", "true_speed_kmh": 4.5}
     records = [
@@ -255,7 +256,7 @@ def _sim(model, subject, seed, rmse):
 
 
 def test_physics_claims_hold_only_when_every_seed_and_foot_does():
-    from helpers.results import physics_claims
+    from helpers.lab.results import physics_claims
 
     records = [_walk("zupt", f, s, 4.4) for f in ("left", "right") for s in (1, 2, 3)]
     records += [_walk("zupt-residual", f, s, 4.45 + 0.01 * s) for f in ("left", "right") for s in (1, 2, 3)]

@@ -1,6 +1,6 @@
 """FLOPs counted from layers, checked against hand counts of the report's models."""
 
-from helpers import roofline
+from helpers.lab import roofline
 from helpers.models import conv_autoencoder, dense_autoencoder, speed_model
 
 

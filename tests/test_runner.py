@@ -2,7 +2,8 @@
 
 import pytest
 
-from helpers import cli, profiles, runner
+from helpers import profiles
+from helpers.lab import cli, runner
 
 
 def test_select_by_number_and_name():
@@ -57,7 +58,7 @@ def test_seeds_option_is_checked_before_anything_runs(capsys):
 
 
 def test_summary_ignores_unfinished_notebooks(tmp_path, monkeypatch):
-    from helpers import results
+    from helpers.lab import results
     from helpers.paths import atomic_write_json
 
     first, second = list(runner.NOTEBOOKS)[:2]

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from helpers import store
 from helpers.dense import train_dense
+from helpers.lab import store
 from helpers.training import Recipe, predict
 
 
@@ -17,9 +17,9 @@ def images():
 @pytest.fixture
 def weight_store(tmp_path):
     found = store.WeightStore(tmp_path / "weights", "smoke")
-    store.activate(found)
+    store.install(found)
     yield found
-    store.activate(None)
+    store.uninstall()
 
 
 def test_a_reloaded_model_gives_the_same_numbers_to_the_last_digit(images, weight_store, capsys):
@@ -64,7 +64,7 @@ def test_retrain_ignores_what_is_stored(images, weight_store):
 
 
 def test_without_a_store_nothing_is_kept(images, tmp_path):
-    store.activate(None)
+    store.install(None)
     x, x_val = images
     _, run = train_dense("dense-16", Recipe(1, 64), x, x_val, seed=5, verbose=0)
     assert not run.extra.get("reused")

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from helpers import gait, gait_reference, zupt
+from helpers import gait, zupt
+from helpers.lab import gait_reference
 
 
 def test_rotation_and_levelling():

@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
+from helpers import gait, zupt
 from helpers.ele494 import report_value
-from helpers.paths import RESULTS_DIR, atomic_write_json, atomic_write_text
-from helpers.results import (
+from helpers.lab.results import (
     HEADLINE,
     MIN_SEEDS,
     NOT_COMPARABLE,
@@ -20,6 +22,7 @@ from helpers.results import (
     seed_rows,
     setting_text,
 )
+from helpers.paths import RESULTS_DIR, atomic_write_json, atomic_write_text
 
 
 def verdict_lines(records: list[dict]) -> list[str]:
@@ -204,3 +207,41 @@ def markdown_table(rows: list[dict], columns: dict[str, str], percent: Iterable[
     lines = ["| " + " | ".join(columns.values()) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(r, k) for k in columns) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def realism_markdown(
+    sims: list[tuple[np.ndarray, np.ndarray]], ref: np.ndarray, ref_hs: np.ndarray, fs: float
+) -> str:
+    """The realism table: a simulated population against one real walker.
+
+    Three stride scalars (population mean and range, with the tolerance the tests enforce on the mean),
+    then the three waveform correlations (mean and lowest over the population). One real person is one
+    draw from a population, so a single simulated subject need not match them; the population's centre must.
+    The correlations compare mean stride curves between still (mid-stance) instants found the same way in
+    both recordings (:func:`helpers.zupt.still_instants`), since the real file's stride borders are not
+    heel strikes.
+    """
+    real = gait.stride_statistics(ref, ref_hs, fs)
+    found = [gait.stride_statistics(sig, hs, fs) for sig, hs in sims]
+    rows = [
+        f"| figure | real | simulated, mean of {len(sims)} subjects (range) | difference of the mean | tolerance or target |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key, tol in gait.REALISM_TOLERANCE.items():
+        values = [f[key] for f in found]
+        mean = float(np.mean(values))
+        rows.append(
+            f"| {key} | {real[key]:.3f} | {mean:.3f} ({min(values):.3f}-{max(values):.3f}) | "
+            f"{mean / real[key] - 1:+.1%} | ±{tol:.0%} |"
+        )
+    ref_still = zupt.still_instants(ref, fs)
+    shapes = [
+        gait.waveform_correlations(sig, zupt.still_instants(sig, fs), ref, ref_still) for sig, _ in sims
+    ]
+    for name in gait.WAVEFORM_CHANNELS:
+        values = [c[name] for c in shapes]
+        target = f"mean ≥ {gait.SHAPE_TARGET[name]}" if name in gait.SHAPE_TARGET else ""
+        rows.append(
+            f"| mean stride curve of {name}: correlation | 1 | {np.mean(values):.3f} (lowest {min(values):.3f}) | | {target} |"
+        )
+    return "\n".join(rows)

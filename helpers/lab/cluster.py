@@ -6,7 +6,7 @@ worker processes on this machine; ``--scheduler tcp://host:8786`` joins a runnin
 dask-jobqueue and dask-kubernetes start such workers on SLURM or Kubernetes). Every worker needs the same
 environment with this package installed, and the runs folder on storage that all of them share.
 
-Each task is :func:`helpers.units.run_unit`, which writes its own folder and status file atomically and
+Each task is :func:`helpers.lab.units.run_unit`, which writes its own folder and status file atomically and
 never raises, so a failing notebook is reported without stopping the others, and a rerun skips every
 finished unit. The merge (``results.json``, ``summary.md``, ``REPORT.md``) happens once, at the end, here.
 Dask itself is optional: ``pip install -e .[dask]`` (or ``distributed`` from requirements.txt).
@@ -22,10 +22,12 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from helpers.lab.units import run_unit, unit_dir
+
 
 @dataclass(frozen=True)
 class Unit:
-    """One notebook execution: what :func:`helpers.units.run_unit` takes."""
+    """One notebook execution: what :func:`helpers.lab.units.run_unit` takes."""
 
     notebook: str
     profile: str
@@ -50,7 +52,7 @@ def threads_per_unit(jobs: int, cores: int | None = None) -> int:
 def workers_on_this_host() -> int:
     """Inside a Dask task: how many workers share this machine (each runs one unit at a time)."""
     try:
-        from distributed import get_client, get_worker
+        from distributed import get_client, get_worker  # deferred: Dask is an optional extra
 
         host = get_worker().address.split("://")[-1].rsplit(":", 1)[0]
         return (
@@ -68,8 +70,6 @@ def run_on_worker(
     Dask workers pin OMP/MKL/OpenBLAS to one thread and the notebook's kernel would inherit that, so the
     budget is set explicitly: ``threads``, or this machine's cores shared among the workers on it.
     """
-    from helpers.units import run_unit
-
     threads = threads or threads_per_unit(workers_on_this_host())
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ[var] = str(threads)
@@ -103,7 +103,7 @@ def run_units(
 
         dask.config.set({"logging.distributed": os.environ["DASK_LOGGING__DISTRIBUTED"]})
         logging.getLogger("distributed").setLevel(os.environ["DASK_LOGGING__DISTRIBUTED"].upper())
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, as_completed  # deferred: an optional extra
     except ImportError as err:
         raise RuntimeError(
             "--engine dask needs Dask distributed: pip install -e '.[dask]' (or pip install "
@@ -165,6 +165,4 @@ SCHEDULER_TIMEOUT_S = 10
 
 
 def unit_from_path(out: Path, notebook: str, profile: str, seed: int | None, parameters: dict | None) -> Unit:
-    from helpers.units import unit_dir
-
     return Unit(notebook, profile, seed, str(unit_dir(out, seed)), dict(parameters or {}))

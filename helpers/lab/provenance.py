@@ -90,7 +90,7 @@ def utc_now() -> str:
 def record_provenance() -> dict:
     """Where every record of this process comes from: git revision and cleanliness, machine, key versions.
 
-    A record adds its own profile, seed and UTC start and end (``helpers.notebook.Session``)."""
+    A record adds its own profile, seed and UTC start and end (``helpers.lab.notebook.Session``)."""
     rev, clean = git_state()
     return {
         "git": rev,

@@ -1,9 +1,10 @@
 """Trained weights kept under a key, so that running a notebook again loads its models instead of training.
 
-``helpers.training.fit`` is the one place every training in the workbook goes through. While a store is
-active (a notebook's :func:`helpers.notebook.start` activates one under ``runs/weights/``, or
-``$WORKBOOK_WEIGHTS_DIR``), ``fit``
-first computes the training's key and looks for weights stored under it:
+``helpers.training.fit`` is the one place every training in the workbook goes through. A notebook's
+:func:`helpers.lab.notebook.start` activates a store under ``runs/weights/`` (or ``$WORKBOOK_WEIGHTS_DIR``)
+and installs :func:`stored_fit` around ``fit`` (:mod:`helpers.hooks`), which first checks the training data
+against the test data (:mod:`helpers.hygiene`), then computes the training's key and looks for weights
+stored under it:
 
 * found: the model gets the stored weights, and ``fit`` returns the stored run (history, seconds, epoch
   clock) with ``extra["reused"] = True`` and where and when it was trained; nothing trains;
@@ -34,7 +35,10 @@ from typing import Any, Callable, TypeVar
 import keras
 import numpy as np
 
+from helpers import hooks, hygiene
+from helpers.lab.provenance import git_revision, machine, utc_now
 from helpers.paths import atomic_write_bytes, atomic_write_json
+from helpers.training import TrainResult
 
 T = TypeVar("T")
 
@@ -54,6 +58,10 @@ class WeightStore:
 
     def paths(self, key: str) -> tuple[Path, Path]:
         return self.folder / f"{key}.weights.npz", self.folder / f"{key}.json"
+
+    def has(self, key: str) -> bool:
+        """Whether a training under ``key`` is stored (and not to be ignored: ``retrain``)."""
+        return not self.retrain and all(path.is_file() for path in self.paths(key))
 
     def load(self, key: str, model: keras.Model) -> dict | None:
         """The stored run's facts with ``model`` holding the stored weights, or None (nothing stored)."""
@@ -81,6 +89,19 @@ def activate(store: WeightStore | None) -> None:
     """Make ``store`` the one ``fit`` uses (None: train everything, store nothing)."""
     global _active
     _active = store
+
+
+def install(weights: WeightStore | None) -> None:
+    """Put the machinery around every training and slow score (:mod:`helpers.hooks`): the test-data guard
+    always, and ``weights`` (None: train everything, store nothing)."""
+    activate(weights)
+    hooks.install(stored_fit, remembered)
+
+
+def uninstall() -> None:
+    """Take the machinery away: ``fit`` is the plain lesson again."""
+    activate(None)
+    hooks.install(None, None)
 
 
 def active() -> WeightStore | None:
@@ -155,6 +176,53 @@ def training_key(store: WeightStore, model: keras.Model, parts: dict[str, Any]) 
     _feed(h, parts)
     h.update(f"{keras.__version__}|{keras.backend.backend()}|{store.profile}|{_code_digest()}".encode())
     return h.hexdigest()[:24]
+
+
+def stored_fit(call, train: Callable[[], Any]):
+    """The hook around :func:`helpers.training.fit`: refuse test data, then load a stored training or run
+    ``train()`` and store what it made, stamped with where and when it was trained."""
+    hygiene.check("fit", call.x, call.y, call.validation_data)  # test data never trains or validates
+    weights = active()
+    if weights is None:
+        return train()
+    metrics = [getattr(m, "__name__", m) for m in call.metrics]
+    key = training_key(weights, call.model, {
+        "x": call.x, "y": call.y, "validation": call.validation_data, "recipe": call.recipe.as_dict(),
+        "loss": getattr(call.loss, "__name__", call.loss), "metrics": metrics,
+        "compile": getattr(call.compile, "__qualname__", None), "callbacks": describe(call.callbacks),
+        "validation_batch_size": call.validation_batch_size,
+    })  # fmt: skip
+    if weights.has(key):
+        call.compile_model()  # compiled as a trained model is, so a loaded one predicts the same way
+        facts = weights.load(key, call.model)
+        if facts is not None:
+            return _reused(facts, call)
+    result = train()
+    weights.save(key, call.model, {
+        "label": call.label, "profile": weights.profile, "seconds": result.seconds,
+        "epoch_seconds": result.epoch_seconds, "history": result.history, "extra": result.extra,
+        "recipe": call.recipe.as_dict(), "trained_git": git_revision(), "trained_machine": machine(),
+        "trained_utc": utc_now(),
+    })  # fmt: skip
+    return result
+
+
+def _reused(facts: dict, call):
+    """The stored run of a training whose weights were just loaded: its own seconds, curves and provenance."""
+    trained = {k: facts[k] for k in ("trained_git", "trained_machine", "trained_utc")}
+    if call.verbose:
+        print(
+            f"loaded {call.label}: trained in {facts['seconds']:.0f} s on {facts['trained_machine']} at git "
+            f"{facts['trained_git']} ({facts['trained_utc']})",
+            flush=True,
+        )
+    return TrainResult(
+        history=facts["history"],
+        seconds=facts["seconds"],
+        epoch_seconds=facts["epoch_seconds"],
+        recipe=call.recipe,
+        extra=facts["extra"] | trained | {"reused": True},
+    )
 
 
 def describe(callbacks) -> list:

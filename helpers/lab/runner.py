@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from helpers.paths import RUNS_DIR
-from helpers.profiles import check_profile
-from helpers.results import gather
-from helpers.tables import write_summary
-from helpers.units import (  # noqa: F401  (the run command's unit of work; tests reach them here too)
+from helpers.lab.cluster import run_units, unit_from_path
+from helpers.lab.provenance import header
+from helpers.lab.report import write_report
+from helpers.lab.results import gather
+from helpers.lab.tables import write_summary
+from helpers.lab.units import (  # noqa: F401  (the run command's unit of work; tests reach them here too)
     NOTEBOOKS,
     Outcome,
     TidyConsole,
@@ -27,6 +28,8 @@ from helpers.units import (  # noqa: F401  (the run command's unit of work; test
     status_path,
     unit_dir,
 )
+from helpers.paths import RUNS_DIR
+from helpers.profiles import check_profile
 
 ENGINES = ("local", "dask")
 
@@ -49,7 +52,7 @@ def run(
     Without ``seeds`` each notebook runs once with its own default seed, into ``runs/<profile>/``. With
     ``seeds`` (a seed study) each (notebook, seed) is one unit in ``runs/<profile>/seed-<n>/``, resumable on
     its own; the merged ``results.json``, ``summary.md`` and ``REPORT.md`` go to ``runs/<profile>/``.
-    ``engine="dask"`` runs the units on Dask distributed (:mod:`helpers.cluster`), ``jobs`` at a time on
+    ``engine="dask"`` runs the units on Dask distributed (:mod:`helpers.lab.cluster`), ``jobs`` at a time on
     this machine or on the cluster at ``scheduler``.
     """
     check_profile(profile)
@@ -60,8 +63,6 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     units = [(name, seed) for name in names for seed in (seeds or [None])]
     if engine == "dask":
-        from helpers.cluster import run_units, unit_from_path
-
         found = run_units(
             [unit_from_path(out, n, profile, s, extra_parameters) for n, s in units],
             jobs=jobs,
@@ -128,8 +129,6 @@ def gather_units(out: Path) -> tuple[list[dict], Path | None]:
 
 def summarise(out: Path, profile: str) -> None:
     """Merge every finished unit's records into ``results.json``, ``summary.md`` and ``REPORT.md``."""
-    from helpers.provenance import header
-    from helpers.report import write_report
 
     records, figures = gather_units(out)
     text = header(records, profile)

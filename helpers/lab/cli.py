@@ -6,13 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from helpers.lab import publish, runner
+from helpers.lab.notebook import check_seeds
+from helpers.lab.units import mark_interrupted
+from helpers.paths import RUNS_DIR
 from helpers.profiles import PROFILES
 
 
 def parse_seeds(text: str) -> list[int]:
     """``"42,43,44"`` -> ``[42, 43, 44]``, or an error that shows the form."""
-    from helpers.notebook import check_seeds
-
     try:
         return check_seeds([t.strip() for t in text.split(",") if t.strip()])
     except ValueError as err:
@@ -72,11 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from helpers import runner
-
     if args.command == "publish":
-        from helpers import publish
-
         return publish.main(check=args.check)
     if args.command == "list":
         for name, what in runner.NOTEBOOKS.items():
@@ -117,9 +115,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        from helpers.paths import RUNS_DIR
-        from helpers.units import mark_interrupted
-
         root = Path(args.output_root) if args.output_root else RUNS_DIR
         marked = mark_interrupted([root / args.profile])
         print(

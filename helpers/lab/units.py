@@ -1,6 +1,6 @@
 """One unit of work: one notebook, one seed, one folder, executed headless with papermill, resumably.
 
-:mod:`helpers.runner` runs units one after another; :mod:`helpers.cluster` runs them on Dask. Both import
+:mod:`helpers.lab.runner` runs units one after another; :mod:`helpers.lab.cluster` runs them on Dask. Both import
 this module, and neither imports the other's internals here.
 """
 
@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.lab.results import read_records, records_path
 from helpers.paths import NOTEBOOK_DIR, RUNS_DIR, atomic_write_json
-from helpers.results import read_records, records_path
 
 # Notebook file stem -> what it covers, in the order the workbook is read.
 NOTEBOOKS = {
@@ -70,12 +70,12 @@ def status_path(unit_dir: Path, name: str) -> Path:
     return Path(unit_dir) / "status" / f"{name}.json"
 
 
-_QUIET_KERNEL = "helpers.units.QuietKernelManager"
+_QUIET_KERNEL = "helpers.lab.units.QuietKernelManager"
 
 
 @functools.cache
 def _quiet_kernel_manager():
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import KernelManager  # deferred: heavy, and only a notebook run needs it
 
     class QuietKernelManager(KernelManager):
         """A kernel whose own stderr goes nowhere: cell output and errors are in the executed notebook, and

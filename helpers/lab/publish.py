@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers import gait
 from helpers.ele494 import report_value
-from helpers.paths import PROJECT_ROOT, RESULTS_DIR, atomic_write_text
-from helpers.provenance import header
-from helpers.report import report_markdown
-from helpers.results import (
+from helpers.lab import gait_reference, tables
+from helpers.lab.provenance import header
+from helpers.lab.report import report_markdown
+from helpers.lab.results import (
     HEADLINE,
     NOT_COMPARABLE,
     SETTING_KEYS,
@@ -32,7 +33,8 @@ from helpers.results import (
     seed_rows,
     verdict,
 )
-from helpers.tables import fmt, summary_markdown
+from helpers.lab.tables import fmt, summary_markdown
+from helpers.paths import PROJECT_ROOT, RESULTS_DIR, atomic_write_text
 
 README = PROJECT_ROOT / "README.md"
 FOLDERS = ("seeds", "standard", "report")  # results/<folder>/results.json, each with its summary and report
@@ -252,7 +254,7 @@ def _section_study(
 
 def continuity_block(records: list[dict], confirm: list[dict], plan: dict[str, list[int]]) -> list[str]:
     """Section V's claim, measure by measure: on how many seeds the VAE's latent space did better than the plain
-    autoencoder's (:func:`helpers.results.continuity_by_seed`); the claim holds only on every seed. The
+    autoencoder's (:func:`helpers.lab.results.continuity_by_seed`); the claim holds only on every seed. The
     confirmation's column waits for every planned seed."""
     rows = continuity_by_seed([r for r in records if r["section"] == "V"])
     if not rows:
@@ -280,7 +282,7 @@ def continuity_block(records: list[dict], confirm: list[dict], plan: dict[str, l
 
 
 def physics_block(records: list[dict], confirm: list[dict], plan: dict[str, list[int]]) -> list[str]:
-    """Section IV's claims for the combined model against ZUPT (:func:`helpers.results.physics_claims`): the
+    """Section IV's claims for the combined model against ZUPT (:func:`helpers.lab.results.physics_claims`): the
     development seeds', and the confirmation's where Section IV is planned ("pending" until every seed is in).
     """
     claims = physics_claims(records)
@@ -426,13 +428,11 @@ def evidence_block() -> str:
 def realism_block() -> str | None:
     """Notebook 03's realism table, the simulator's population against the real walk, from the code at this
     commit (:func:`helpers.gait.reference_population`); ``None`` where the real walk is not on disk."""
-    from helpers import gait, gait_reference
-
     folder = gait_reference.find_reference()
     if folder is None:
         return None
     signal, heel_strikes = gait_reference.load_reference(folder)
-    return gait.realism_markdown(gait.reference_population(), signal, heel_strikes, fs=gait_reference.FS)
+    return tables.realism_markdown(gait.reference_population(), signal, heel_strikes, fs=gait_reference.FS)
 
 
 def outputs() -> dict[Path, str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.ele494 import LSTM_TEST_MSE_KMH2
+from helpers.lab.results import HEADLINE, continuity_by_seed, is_simulated, report_value, seed_rows
+from helpers.lab.tables import VERDICT_RULE, fmt, section_table, verdict_lines
 from helpers.paths import atomic_write_text
-from helpers.results import HEADLINE, continuity_by_seed, is_simulated, report_value, seed_rows
-from helpers.tables import VERDICT_RULE, fmt, section_table, verdict_lines
 
 SECTION_TITLES = {
     "I": "Section I — dense autoencoders (test MSE)",
@@ -84,7 +84,7 @@ def report_markdown(
         header,
         "",
         'Every number below comes from `results.json` of this run; the "beats report?" column is computed '
-        "by `helpers.results.verdict`, never typed.",
+        "by `helpers.lab.results.verdict`, never typed.",
         "",
         VERDICT_RULE,
         "",

@@ -1,7 +1,7 @@
 """Each notebook's closing comments, computed from its records: what this run shows, in a few bullets.
 
 One function per section; each returns markdown bullet lines from the run's records (pooled over seeds:
-the numbers are seed means), followed by the verdicts of :mod:`helpers.results` and what the committed
+the numbers are seed means), followed by the verdicts of :mod:`helpers.lab.results` and what the committed
 seed study found. The notebooks only display them.
 """
 
@@ -11,10 +11,10 @@ from typing import Sequence
 
 import numpy as np
 
-from helpers import results, tables
 from helpers.baselines import SPEED_BASELINES
 from helpers.ele494 import LSTM_TEST_MSE_KMH2
-from helpers.models import code_size
+from helpers.lab import results, tables
+from helpers.models import code_size, conv_filters
 
 
 def dense(records: list[dict], models: Sequence[str], pca_components: Sequence[int]) -> list[str]:
@@ -52,8 +52,6 @@ def denoise(
     """Section II: each model against the next wider one, detail kept, worst class, baselines beaten, verdicts.
 
     ``retention`` and ``per_class`` are keyed by ``(model name, sigma)``, like the notebook's trained models."""
-    from helpers.models import conv_filters
-
     by = {(r["model"], r.get("sigma")): r for r in results.mean_records(records)}
     notes = []
     ordered = sorted(models, key=conv_filters)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.lab import recordings
 from helpers.paths import DATA_DIR, PROJECT_ROOT, atomic_write_bytes
 
 FS = 204.8
@@ -213,7 +214,7 @@ def walk_windows(
     folder: str | Path, foot: str, fs: float = 100.0, window: int = 600, stride: int = 50
 ) -> np.ndarray:
     """The recording of one foot resampled to ``fs``, cut into windows inside the straight passes."""
-    from scipy.signal import resample_poly
+    from scipy.signal import resample_poly  # deferred: heavy, and only resampling needs it
 
     signal, _ = load_reference(folder, foot)
     resampled = resample_poly(signal, int(fs * 10), int(FS * 10), axis=0).astype(np.float32)  # 1000 / 2048
@@ -230,9 +231,7 @@ WALK_IDS = {"left": -1, "right": -2}  # subject ids of the real walk's feet (nev
 def real_walk(folder: str | Path, foot: str):
     """One foot of the real walk as an :class:`helpers.imu.Subject`: 100 Hz windows labelled with the
     motion-capture speed."""
-    from helpers import imu
-
-    return imu.subject_from_windows(
+    return recordings.subject_from_windows(
         WALK_IDS[foot],
         walk_windows(folder, foot),
         true_speed_kmh(folder),
@@ -256,7 +255,7 @@ def transfer_metrics(walk, predictions: np.ndarray) -> dict:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["fetch"]:
-        sys.exit("usage: python -m helpers.gait_reference fetch")
+        sys.exit("usage: python -m helpers.lab.gait_reference fetch")
     try:
         fetch()
     except ReferenceUnavailable as err:

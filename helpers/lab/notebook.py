@@ -9,11 +9,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import store
+import keras
+
+from helpers import hygiene
+from helpers.lab import store
+from helpers.lab.provenance import record_provenance, utc_now
+from helpers.lab.results import make_record, row_key, write_records
+from helpers.lab.tables import headline_lines
 from helpers.paths import RUNS_DIR
+from helpers.plotting import save_figure
 from helpers.profiles import check_profile
-from helpers.provenance import record_provenance, utc_now
-from helpers.results import make_record, row_key, write_records
+from helpers.training import set_seed
 
 
 @dataclass
@@ -27,13 +33,11 @@ class Session:
     records: list[dict] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     started_utc: str = field(default_factory=utc_now)
-    # git revision and cleanliness, machine, package versions: stamped on every record (helpers.provenance)
+    # git revision and cleanliness, machine, package versions: stamped on every record (helpers.lab.provenance)
     provenance: dict = field(default_factory=record_provenance)
 
     def figure(self, fig, name: str) -> Path:
         """Save ``fig`` as ``<output_dir>/<notebook>_<name>.png`` and return the path."""
-        from helpers.plotting import save_figure
-
         return save_figure(fig, self.output_dir / f"{self.notebook}_{name}.png")
 
     def record(
@@ -86,8 +90,6 @@ class Session:
         compares these lines on the deterministic smoke runs). A Voila app, shown to readers, skips it."""
         if os.environ.get("VOILA_KERNEL_ID"):
             return
-        from helpers.tables import headline_lines
-
         print(headline_lines(self.records))
 
     def finish(self) -> Path:
@@ -130,21 +132,17 @@ def start(
     """Check the profile and seeds, seed every generator, create the output folder and say where things go.
 
     The records of a run carry their ``seed``; a study over several seeds gives each (model, seed) a record.
-    Trainings load stored weights when their key matches (:mod:`helpers.store`, under ``runs/weights/`` or
+    Trainings load stored weights when their key matches (:mod:`helpers.lab.store`, under ``runs/weights/`` or
     ``$WORKBOOK_WEIGHTS_DIR``) unless ``retrain``.
     """
-    from helpers import hygiene
-    from helpers.training import set_seed
-
     check_profile(profile)
     seeds = check_seeds(seeds)
     hygiene.release()  # a rerun in the same kernel starts with nothing protected
     out = Path(output_dir) if output_dir else RUNS_DIR / profile
     out.mkdir(parents=True, exist_ok=True)
     weights = Path(os.environ.get("WORKBOOK_WEIGHTS_DIR") or RUNS_DIR / "weights")  # shared by every run
-    store.activate(store.WeightStore(weights, profile, retrain=bool(retrain)))
+    store.install(store.WeightStore(weights, profile, retrain=bool(retrain)))  # guard, store, provenance
     set_seed(seeds[0])
-    import keras
 
     print(
         f"{notebook} | profile {profile} | seed{'s' if len(seeds) > 1 else ''} "

@@ -1,7 +1,7 @@
 """Result records and the verdict rule: one dict per trained model or baseline, written atomically.
 
 Each notebook writes its records to ``<output_dir>/records/<notebook>.json``; the run command
-gathers them, in notebook order, into ``results.json``. Markdown made of them is in :mod:`helpers.tables`.
+gathers them, in notebook order, into ``results.json``. Markdown made of them is in :mod:`helpers.lab.tables`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,11 @@
+"""The machinery that runs, stores and records the lesson; a student can read the notebooks without it.
+
+* running: ``cli`` (``python -m helpers``), ``runner`` (notebooks with papermill), ``units`` (one notebook,
+  one seed), ``cluster`` (Dask), ``notebook`` (each notebook's session: it installs the hooks below);
+* storing: ``store`` (trained weights and remembered scores, plugged in through :mod:`helpers.hooks`),
+  ``gait_reference`` (fetching and checking the real walk);
+* recording: ``provenance``, ``results`` (records and the verdict rule), ``tables``, ``notes``, ``report``,
+  ``publish``, ``roofline``.
+
+The lesson (``helpers``' top-level modules) never imports from here; import-linter checks it.
+"""
