@@ -1,19 +1,17 @@
-"""Helpers for the Autoencoders & LSTM workbook: data, models, training, metrics, plots, results, runs.
+"""The lesson's package: what a student opens beside a notebook. One module per concern:
 
-One module per concern:
+* data: ``fashion_mnist`` (real Fashion-MNIST, offline), ``noise``, ``gait`` (the shoe-IMU simulator),
+  ``imu`` (subjects, lazy windows, gait features);
+* models and how they train: ``models``, ``vae``, ``training`` (recipes and the one ``fit``), ``profiles``
+  (each profile's recipes), and one training entry point per section: ``dense`` (I), ``denoising`` (II),
+  ``speed`` (III/IV), ``vae.train`` (V);
+* judging them: ``hygiene`` (test data stays out of fitting), ``metrics``, ``evaluation`` (test scores),
+  ``baselines`` (PCA, classical filters, speed baselines), ``zupt`` (physics), ``ele494`` (the report's
+  numbers);
+* showing them: ``plotting``, ``widgets``;
+* ``paths`` (where things live; atomic writes) and ``hooks`` (where the machinery plugs in).
 
-* data: ``fashion_mnist``, ``noise``, ``gait`` (IMU simulator), ``gait_reference`` (the real walk), ``imu``
-  (recordings, lazy windows, gait features);
-* models and how they train: ``models``, ``vae``, ``training`` (recipes, the one ``fit``), ``store`` (trained
-  weights kept and reused), and one training path per section: ``dense`` (I), ``denoising`` (II), ``speed``
-  (III/IV), ``vae.train`` (V);
-* judging them: ``hygiene`` (test data stays out of fitting), ``metrics``, ``baselines`` (PCA, classical
-  filters, speed baselines), ``zupt`` (physics), ``ele494`` (the report's numbers);
-* showing them: ``plotting``, ``widgets``, ``notes`` (closing comments);
-* records and documents: ``results`` (records, the verdict rule), ``tables``, ``report``, ``publish``,
-  ``provenance``;
-* running: ``profiles``, ``notebook`` (per-notebook session), ``units`` (one notebook, one seed), ``runner``,
-  ``cluster`` (Dask), ``cli``.
+The machinery that runs, stores and records the notebooks is :mod:`helpers.lab`; nothing here imports it.
 """
 
 import importlib.util
@@ -21,6 +19,12 @@ import logging
 import os
 
 __version__ = "0.1.0"
+
+if importlib.util.find_spec("keras") is None:  # a Jupyter kernel without the workbook's packages
+    raise ImportError(
+        "Keras is not installed in this kernel. Pick the kernel 'Python (ae-lstm-workbook)' (make setup "
+        "registers it), or install the workbook's requirements (pip install -r requirements.txt)."
+    )
 
 
 def _quiet_tensorflow_import() -> None:

@@ -208,6 +208,7 @@ def _bump(phase: np.ndarray, centre: float, width: float) -> np.ndarray:
 # left at toe-off: acc_z's curve correlated 0.49 with the real one, gyr_y's 0.88 (docs/simulator.md).
 HEEL_RISE = 0.6  # of stance
 PRE_SWING = 0.10  # of the stride
+HEEL_RECOIL = 1.0  # share of the heel strike's net push that its recoil gives back (notebook 03, exercise 6)
 
 
 def _push_off(phase: np.ndarray, stance: float) -> np.ndarray:
@@ -318,7 +319,7 @@ def _stride(
     # velocity change is zero. A slower recoil (30 ms) gives back what the ring's first lobe takes; without
     # it every stride gained ~0.1 m/s that no foot has, and ZUPT read +0.35 km/h fast on every subject.
     recoil = np.exp(-t / 0.03)
-    ring -= ring.sum() / recoil.sum() * recoil
+    ring -= HEEL_RECOIL * ring.sum() / recoil.sum() * recoil
     acc[:, 2] += ring
     acc[:, 0] -= 0.45 * ring
 

@@ -10,6 +10,8 @@ and keep its exact parameter counts; a student may type any other member:
 
 from __future__ import annotations
 
+from typing import Callable
+
 import keras
 from keras import layers
 
@@ -142,7 +144,9 @@ def conv_lstm(window: int = 600, channels: int = 6, mean_speed_kmh: float = 6.75
     return keras.Model(inputs, outputs, name="conv-lstm")
 
 
-def zupt_residual(window: int = 600, channels: int = 6) -> keras.Model:
+def zupt_residual(
+    window: int = 600, channels: int = 6, body: Callable[..., keras.Model] = conv_lstm
+) -> keras.Model:
     """Physics first, learning second: ZUPT's speed plus a learned correction of ZUPT's error.
 
     The input is the normalised window with ZUPT's speed of that window (km/h) as a 7th channel
@@ -152,8 +156,8 @@ def zupt_residual(window: int = 600, channels: int = 6) -> keras.Model:
     """
     inputs = keras.Input(shape=(window, channels + 1), name="imu_window_and_zupt")
     zupt_kmh = inputs[:, 0, channels:]  # (batch, 1): the same at every step
-    body = conv_lstm(window, channels)  # conv-lstm up to its LSTM's 48 features
-    x = keras.Model(body.inputs, body.layers[-2].output, name="conv_lstm_body")(inputs[:, :, :channels])
+    trunk = body(window, channels)  # conv-lstm up to its LSTM's features
+    x = keras.Model(trunk.inputs, trunk.layers[-2].output, name="conv_lstm_body")(inputs[:, :, :channels])
     x = layers.Concatenate()([x, layers.Rescaling(0.1)(zupt_kmh)])
     correction = layers.Dense(1, kernel_initializer="zeros", name="zupt_correction")(x)
     outputs = layers.Add(name="speed_kmh")([zupt_kmh, correction])
@@ -183,9 +187,15 @@ def check_speed_model(name: str) -> str:
     raise ValueError(f"Unknown speed model {name!r}. Choose {SPEED_GRAMMAR}.")
 
 
-def speed_model(name: str) -> keras.Model:
-    """A speed regressor by name: ``"conv-lstm"`` (default), the report's ``"report-lstm"``, or ``"lstm-64x2"``."""
+def speed_model(name: str, body: Callable[..., keras.Model] = conv_lstm) -> keras.Model:
+    """A speed regressor by name: ``"conv-lstm"`` (default), ``"zupt-residual"``, the report's
+    ``"report-lstm"``, or ``"lstm-64x2"``. ``body`` builds conv-lstm, alone or inside zupt-residual (a
+    notebook passes the ``conv_lstm`` it shows)."""
     name = check_speed_model(name)
+    if name == "conv-lstm":
+        return body()
+    if name == "zupt-residual":
+        return zupt_residual(body=body)
     if name in SPEED_MODELS:
         return SPEED_MODELS[name]()
     units, depth = (int(p) for p in name.removeprefix("lstm-").split("x"))

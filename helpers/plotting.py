@@ -13,6 +13,7 @@ if matplotlib.get_backend().lower() == "agg" or not matplotlib.get_backend():
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.ele494 import CONV_TEST_MSE
 from helpers.gait import POPULATION, RUN_STRIDE_RATE, STRIKES, TRANSITION_MPS, G
 from helpers.paths import atomic_write_bytes
 
@@ -183,3 +184,54 @@ def population_figure(spread: Mapping[str, np.ndarray], walk_kmh: float = 4.5, r
     fig.suptitle(f"The simulated population ({len(spread['strike'])} subjects) against published figures")
     fig.tight_layout()
     return fig
+
+
+def time_to_quality_figure(runs: dict, base_runs: dict, sigmas: list[float], models: list[str]) -> plt.Figure:
+    """Section II: validation MSE against cumulative training seconds, one panel per σ.
+
+    ``runs`` maps ``(model, σ)`` to a run whose ``extra["chain_seconds"]`` includes its warm-start parents';
+    ``base_runs`` maps a model to ``(σ, run)`` of its base model (drawn dashed, open markers, at its own σ).
+    The report's test MSE is a dotted line for reference.
+    """
+    fig, axes = plt.subplots(1, len(sigmas), figsize=(5 * len(sigmas), 3.6), squeeze=False)
+    for ax, s in zip(axes[0], sigmas):
+        for name in models:
+            r = runs[(name, s)]
+            offset = r.extra["chain_seconds"] - r.seconds
+            (line,) = ax.plot(
+                np.array(r.epoch_seconds) + offset, r.history["val_loss"], "o-", ms=3, label=name
+            )
+            if name in base_runs and base_runs[name][0] == s:
+                b = base_runs[name][1]
+                ax.plot(b.epoch_seconds, b.history["val_loss"], "o--", ms=3, mfc="none", color=line.get_color(),
+                        label=f"{name} base")  # fmt: skip
+            if CONV_TEST_MSE.get((name, s)):
+                ax.axhline(CONV_TEST_MSE[(name, s)], ls=":", color=line.get_color(), label=f"report {name}")
+        ax.set(title=f"σ={s}", xlabel="training time, s (this machine)", ylabel="validation MSE (pixel²)")
+        ax.set_yscale("log")
+        ax.legend(fontsize=7)
+    fig.suptitle("Time to quality")
+    fig.tight_layout()
+    return fig
+
+
+def cross_noise_figure(scores: dict, models: list[str], sigmas: list[float]) -> tuple[plt.Figure, dict]:
+    """Section II: the test MSE of every model (trained at one σ) at every test σ, as a heat map.
+
+    ``scores[(model, σ)][str(test σ)]["test_mse"]`` are the figures; returns the figure and, per
+    ``(model, σ)``, its row as ``{str(test σ): MSE}``.
+    """
+    keys = [(name, s) for name in models for s in sigmas]
+    matrix = np.array([[scores[key][str(t)]["test_mse"] for t in sigmas] for key in keys])
+    fig, ax = plt.subplots(figsize=(1.6 * len(sigmas) + 2, 0.5 * len(keys) + 1.5))
+    im = ax.imshow(np.log10(matrix), cmap="viridis_r")
+    for i in range(len(keys)):
+        for j in range(len(sigmas)):
+            ax.text(j, i, f"{matrix[i, j]:.4f}", ha="center", va="center", fontsize=8, color="w")
+    ax.set_xticks(range(len(sigmas)), [f"{t}" for t in sigmas])
+    ax.set_xlabel("test σ (pixels, [0,1] scale)")
+    ax.set_yticks(range(len(keys)), [f"{name}, trained σ={s}" for name, s in keys])
+    ax.set_title("Test MSE of every model at every noise level")
+    fig.colorbar(im, ax=ax, label="log10 test MSE (pixel²)")
+    rows = {key: {str(t): float(v) for t, v in zip(sigmas, row)} for key, row in zip(keys, matrix)}
+    return fig, rows

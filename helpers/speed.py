@@ -5,7 +5,7 @@ Notebook 03 trains through :func:`train_speed`; its baselines are :class:`helper
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import keras
 
@@ -22,9 +22,10 @@ def train_speed(
     seed: int,
     augment: bool = True,
     validation_subject: imu.Subject | None = None,
+    build: Callable[[str], keras.Model] = speed_model,
     verbose: int = 2,
 ) -> tuple[keras.Model, TrainResult, imu.Normaliser]:
-    """Seed everything, fit a normaliser on ``train_subjects`` only, and train ``speed_model(name)`` on their
+    """Seed everything, fit a normaliser on ``train_subjects`` only, and train ``build(name)`` on their
     windows (cut lazily, augmented when ``augment``), scored on ``validation_subject`` after each epoch when
     given. Returns the model, its run and the normaliser (apply it to every subject the model predicts)."""
     keras.utils.set_random_seed(seed)
@@ -36,7 +37,7 @@ def train_speed(
         if validation_subject is None
         else imu.WindowSequence([validation_subject], normaliser, 256, shuffle=False)
     )
-    model = speed_model(name)
+    model = build(name)
     ids = [s.subject_id for s in train_subjects]
     if verbose:
         print(f"\n== {name} ({model.count_params():,} parameters), seed {seed}, on subjects {ids}; {recipe}")

@@ -207,6 +207,10 @@ class TrainResult:
     recipe: Recipe
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def final(self, metric: str = "val_loss") -> float:
+        """The last epoch's ``metric``."""
+        return self.history[metric][-1]
+
     def curve(self, metric: str = "val_loss") -> list[list[float]]:
         """``[[seconds, value], ...]`` per epoch: the time-to-quality curve a record keeps."""
         return [[round(t, 1), round(v, 6)] for t, v in zip(self.epoch_seconds, self.history[metric])]
@@ -228,7 +232,9 @@ class FitCall:
     validation_batch_size: int | None
     label: str
     verbose: int
-    compile_model: Callable[[], None]  # compiles ``model`` as ``fit`` would, e.g. before loading stored weights
+    compile_model: Callable[
+        [], None
+    ]  # compiles ``model`` as ``fit`` would, e.g. before loading stored weights
 
 
 # The lesson's training loop, kept as compact as a keras.io example.

@@ -59,7 +59,8 @@ class VAEParts:
     variational: bool
 
 
-def _decoder(latent_dim: int, hidden: int) -> keras.Model:
+def build_decoder(latent_dim: int, hidden: int) -> keras.Model:
+    """code -> hidden (ReLU) -> 784 pixel probabilities (sigmoid): the VAE and the plain AE share it."""
     z = keras.Input(shape=(latent_dim,), name="z")
     h = layers.Dense(hidden, activation="relu")(z)
     out = layers.Dense(PIXELS, activation="sigmoid", name="pixel_probabilities")(h)
@@ -77,7 +78,7 @@ def build_vae(latent_dim: int = 2, hidden: int = 256, beta: float = 1.0, seed: i
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
     encoder = keras.Model(x, [z_mean, z_log_var], name="encoder")
-    decoder = _decoder(latent_dim, hidden)
+    decoder = build_decoder(latent_dim, hidden)
     z = Sampling(beta=beta, seed=seed, name="sampling")([z_mean, z_log_var])
     model = keras.Model(x, decoder(z), name=f"vae-{latent_dim}d")
     return VAEParts(model, encoder, decoder, latent_dim, variational=True)
@@ -89,7 +90,7 @@ def build_autoencoder(latent_dim: int = 2, hidden: int = 256) -> VAEParts:
     h = layers.Dense(hidden, activation="relu")(x)
     z = layers.Dense(latent_dim, name="z")(h)
     encoder = keras.Model(x, z, name="encoder")
-    decoder = _decoder(latent_dim, hidden)
+    decoder = build_decoder(latent_dim, hidden)
     model = keras.Model(x, decoder(z), name=f"ae-{latent_dim}d")
     return VAEParts(model, encoder, decoder, latent_dim, variational=False)
 

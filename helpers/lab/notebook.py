@@ -85,20 +85,13 @@ class Session:
             **curve,
         )
 
-    def regression_check(self) -> None:
-        """Print every record's headline number, one line each (the last cell of each notebook; nbval
-        compares these lines on the deterministic smoke runs). A Voila app, shown to readers, skips it."""
-        if os.environ.get("VOILA_KERNEL_ID"):
-            return
-        print(headline_lines(self.records))
-
-    def finish(self) -> Path:
-        """Write this notebook's records atomically; the run command gathers them."""
-        path = write_records(self.output_dir, self.notebook, self.records)
-        print(
-            f"{len(self.records)} records -> {path} ({time.perf_counter() - self.started:.0f} s in this notebook)"
-        )
-        return path
+    def finish(self) -> None:
+        """Write this notebook's records atomically (the run command gathers them) and print each record's
+        headline number, one line each: nbval compares these lines on the deterministic smoke runs. A Voila
+        app, shown to readers, prints nothing."""
+        write_records(self.output_dir, self.notebook, self.records)
+        if not os.environ.get("VOILA_KERNEL_ID"):
+            print(headline_lines(self.records))
 
 
 def _same_row(a: dict, b: dict) -> bool:

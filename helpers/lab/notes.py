@@ -233,3 +233,8 @@ def vae(records: list[dict], seeds: Sequence[int]) -> list[str]:
             f"({hi['test_kl_nats']:.1f} vs {lo['test_kl_nats']:.1f})."
         )
     return notes
+
+
+def markdown(profile: str, lines: Sequence[str]) -> str:
+    """The closing comments under a results table: a heading that names the profile, then one line each."""
+    return f"\n\n**Profile `{profile}` — what this run shows:**\n\n" + "\n".join(lines)

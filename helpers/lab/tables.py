@@ -13,9 +13,11 @@ import numpy as np
 from helpers import gait, zupt
 from helpers.ele494 import report_value
 from helpers.lab.results import (
+    CONTINUITY_MEASURES,
     HEADLINE,
     MIN_SEEDS,
     NOT_COMPARABLE,
+    SHARPNESS_DIAGNOSTICS,
     mean_records,
     read_records,
     row_key,
@@ -245,3 +247,24 @@ def realism_markdown(
             f"| mean stride curve of {name}: correlation | 1 | {np.mean(values):.3f} (lowest {min(values):.3f}) | | {target} |"
         )
     return "\n".join(rows)
+
+
+def elbo_markdown(elbo: dict, parts: dict, runs: dict) -> str:
+    """Section V's test negative ELBO table: one row per ``(seed, model)`` of ``elbo``, with the model's code
+    size, parameter count and training seconds from ``parts`` and ``runs`` (keyed alike)."""
+    rows = [
+        {"model": n, "seed": s, "latent_dim": parts[(s, n)].latent_dim,
+         "params": parts[(s, n)].model.count_params(), **e, "seconds": runs[(s, n)].seconds}
+        for (s, n), e in elbo.items()
+    ]  # fmt: skip
+    columns = {"model": "model", "seed": "seed", "latent_dim": "latent dim", "params": "params",
+               "test_neg_elbo_nats": "−ELBO (nats)", "test_recon_nats": "reconstruction (nats)",
+               "test_kl_nats": "KL (nats)", "seconds": "train seconds"}  # fmt: skip
+    return markdown_table(rows, columns)
+
+
+def continuity_markdown(records: list[dict]) -> str:
+    """Section V's measures of continuity and sharpness, one row per model and seed."""
+    measures = {**CONTINUITY_MEASURES, **SHARPNESS_DIAGNOSTICS}
+    columns = {"model": "model", "seed": "seed", **{k: label for k, (label, _) in measures.items()}}
+    return markdown_table(records, columns, percent=SHARPNESS_DIAGNOSTICS)
