@@ -37,7 +37,7 @@ class Recipe:
     reaches ``final_lr_fraction`` that many epochs early, the learning rate stays there, and the model
     ends with the mean of the weights at the end of each of those epochs. Averaging needs weights that
     still move, hence a tail learning rate above zero (an EMA at the end of a decay to zero changed
-    nothing in Section II, issue 14).
+    nothing in Section II).
     """
 
     epochs: int

@@ -65,7 +65,7 @@ def test_a_notebook_alone_in_a_bare_runtime(colab, name, tmp_path, monkeypatch):
         progress_bar=False,
     )  # fmt: skip
     out = json.dumps(json.loads((folder / "executed.ipynb").read_text())["cells"])
-    assert "helpers: " in out and str(ROOT) not in out.split("helpers: ", 1)[1][:300]  # the installed copy
+    assert str(ROOT) not in out  # nothing came from the checkout: the notebook used the installed copy
     records = json.loads((folder / "runs" / "smoke" / "records" / f"{name}.json").read_text())
     assert records and all(r["profile"] == "smoke" for r in records)
     assert list((folder / "runs" / "weights").glob("*.weights.npz"))  # stored under the folder

@@ -34,7 +34,7 @@ def test_simulated_stride_shapes_match_the_real_walk(real_walk_dir):
         gait.waveform_correlations(sim, zupt.still_instants(sim, 204.8), ref, ref_still)
         for sim, _ in _population()
     ]
-    for name, target in gait.SHAPE_TARGET.items():  # gyr_y 0.85; acc_z 0.6 (issue 28)
+    for name, target in gait.SHAPE_TARGET.items():  # gyr_y 0.85; acc_z 0.6
         assert np.mean([c[name] for c in found]) >= target, name
     # acc_x: 0.85 before walking's push-off and pre-swing took Perry's phases; it must not fall back
     assert np.mean([c["acc_x"] for c in found]) >= 0.85
