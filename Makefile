@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run    set everything up, then run the whole workbook (standard profile) into runs/standard/
-#   make test   set everything up, lint (ruff), then the unit tests and the notebooks' smoke regression (nbval)
+#   make test   set everything up, lint (ruff, import-linter), then the unit tests and the notebooks' smoke regression (nbval)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= standard
@@ -16,10 +16,12 @@ run: setup
 test: setup lint
 	$(PY) -m pytest -q tests
 
-# ruff keeps lint and format: helpers, tests, benchmarks, scripts and the notebooks (pyproject.toml).
+# ruff keeps lint and format: helpers, tests, benchmarks, scripts and the notebooks (pyproject.toml);
+# import-linter keeps the layers: the lesson (helpers/*.py) never imports the machinery (helpers/lab/).
 lint:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format:
 	$(PY) -m ruff check --fix .

@@ -43,13 +43,19 @@ import numpy as np  # noqa: E402
 from helpers import imu, profiles  # noqa: E402
 from helpers.denoising import noise_pipeline  # noqa: E402
 from helpers.fashion_mnist import load_fashion_mnist  # noqa: E402
-from helpers.lab import roofline
+from helpers.lab import roofline  # noqa: E402
 from helpers.lab.provenance import git_revision, machine  # noqa: E402
 from helpers.lab.results import epochs_to_report_quality, read_records  # noqa: E402
-from helpers.models import conv_autoencoder, conv_filters, dense_autoencoder, speed_model  # noqa: E402
+from helpers.models import (  # noqa: E402
+    ZUPT_INPUT_MODELS,
+    conv_autoencoder,
+    conv_filters,
+    dense_autoencoder,
+    speed_model,
+)
 from helpers.paths import RESULTS_DIR, RUNS_DIR, atomic_write_json  # noqa: E402
 from helpers.training import STEPS_PER_EXECUTION, Recipe, dtype_policy, fit  # noqa: E402
-from helpers.vae import build_vae, compile_autoencoder  # noqa: E402
+from helpers.vae import build_autoencoder, build_vae, compile_autoencoder  # noqa: E402
 
 
 class CallClock(keras.callbacks.Callback):
@@ -188,9 +194,11 @@ def time_rows(
         if {"III", "IV"} & set(sections)
         else []
     )
-    normaliser = imu.Normaliser.fit(subjects) if subjects else None
 
-    def windows(batch: int):
+    def windows(batch: int, zupt_channel: bool):
+        """The training windows of a speed model: a 7th channel of ZUPT's speed for those that read it."""
+        normaliser = imu.Normaliser.fit(subjects, zupt_channel=zupt_channel)
+
         def data(rows: int):
             if rows > sum(len(s) for s in subjects):
                 raise ValueError(f"The timing needs {rows} windows; use a smaller --fraction.")
@@ -251,18 +259,18 @@ def time_rows(
         if {"III", "IV"} & set(sections):
             cfg = profiles.settings("imu", profile)
             recipe = cfg["recipe"]
-            # One timing serves both sections: an epoch is 12,000 windows in III and 24,000 in IV. LSTM steps
-            # are long and steady, so one try suffices.
-            model = speed_model(cfg["models"][0])
-            per = seconds_per_epoch(
-                model, windows(recipe.batch_size), recipe.batch_size, 24000, fraction, repeats=1
-            )
-            add("III", cfg["models"][0], profile, recipe.epochs, per / 2, model, 12000)
-            add("IV", cfg["models"][0], profile, recipe.epochs, per, model, 24000)
+            # Every model the profile trains. One timing serves both sections: an epoch is 12,000 windows in III
+            # and 24,000 in IV. LSTM steps are long and steady, so one try suffices.
+            for name in cfg["models"]:
+                model, data = speed_model(name), windows(recipe.batch_size, name in ZUPT_INPUT_MODELS)
+                per = seconds_per_epoch(model, data, recipe.batch_size, 24000, fraction, repeats=1)
+                add("III", name, profile, recipe.epochs, per / 2, model, 12000)
+                add("IV", name, profile, recipe.epochs, per, model, 24000)
         if "V" in sections:
             cfg = profiles.settings("vae", profile)
-            for d in (2, 16):
-                parts = build_vae(d, hidden=cfg["hidden"])
+            # notebook 04's default plan: a VAE at each code size, a plain autoencoder at 2
+            for d, build in ((2, build_vae), (16, build_vae), (2, build_autoencoder)):
+                parts = build(d, hidden=cfg["hidden"])
                 per = seconds_per_epoch(
                     parts.model,
                     sliced(x_flat),
@@ -272,7 +280,7 @@ def time_rows(
                     compile=lambda _, optimizer, parts=parts: compile_autoencoder(parts, optimizer),
                 )
                 # The report gives no VAE protocol: its row is the usual Adam protocol, assumed.
-                name = f"vae-{d}d" + (" (assumed: 50 epochs, batch 32)" if profile == "report" else "")
+                name = parts.model.name + (" (assumed: 50 epochs, batch 32)" if profile == "report" else "")
                 add("V", name, profile, cfg["recipe"].epochs, per, parts.model, 55000)
     return rows, report_in_standard_precision
 

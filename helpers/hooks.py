@@ -1,10 +1,7 @@
 """Where the machinery plugs into the lesson, and nothing more.
 
-Every training goes through :func:`helpers.training.fit`, and every slow score through :func:`remembered`.
-On their own they just train and compute. A notebook's session (:func:`helpers.lab.notebook.start`)
-installs the workbook's machinery here: the test-data guard, the weight store that loads a model trained
-the same way before, and the provenance stamped on what it stores. The lesson never imports that
-machinery (``make test`` checks it with import-linter).
+On their own, :func:`helpers.training.fit` trains and :func:`remembered` computes. A notebook's session
+(:mod:`helpers.lab.notebook`) installs the machinery here: the test-data guard, the weight store, provenance.
 """
 
 from __future__ import annotations

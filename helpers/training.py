@@ -84,15 +84,11 @@ def set_seed(seed: int) -> None:
 
 @contextmanager
 def tf_data_autotune_off():
-    """Turn off tf.data's autotuner in the input pipelines Keras builds (from arrays and PyDatasets) inside
-    this block, on the TensorFlow backend; elsewhere it does nothing.
+    """Turn off tf.data's autotuner in the pipelines Keras builds inside this block (TensorFlow backend only).
 
-    Why: Keras makes a new tf.data iterator every epoch, and destroying the old one waits for the autotuner's
-    thread to wake from its back-off sleep (gdb: ``RootDataset::Iterator::~Iterator`` waiting on
-    ``Model::OptimizeLoop``). On the 2-core CPU that left both cores idle for 0-20 s at many epoch ends, about
-    a third of some trainings' wall time. The pipelines only gather and prefetch batches, so nothing needs
-    tuning, and the batches and the arithmetic are unchanged (bit-identical losses, tests/test_training.py).
-    """
+    Why: destroying each epoch's iterator waits for the autotuner's thread to wake from its back-off sleep,
+    which left both cores idle for up to 20 s at many epoch ends. The batches and the arithmetic are
+    unchanged (bit-identical losses, tests/test_training.py)."""
     adapters = []
     if keras.backend.backend() == "tensorflow":
         try:  # Keras' own adapter classes: private, so a Keras that moves them just keeps the autotuner

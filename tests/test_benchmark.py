@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import profiles
 from helpers.lab import results
 from helpers.models import dense_autoencoder
 from helpers.training import STEPS_PER_EXECUTION
@@ -69,9 +70,24 @@ def test_seconds_per_epoch_multiplies_out_and_guards_the_slice():
         bench.seconds_per_epoch(dense_autoencoder("dense-32"), bench.sliced(x[:100]), 16, 2048, 0.5)
 
 
-def test_benchmark_source_has_one_engine_setting():
-    source = (Path(__file__).resolve().parents[1] / "benchmarks" / "time_to_quality.py").read_text()
-    assert "steps_per_execution=1" not in source and "spe = " not in source
+def test_the_benchmark_times_every_model_a_profile_trains(monkeypatch):
+    """Sections III/IV: each of the profile's speed models (zupt-residual with its ZUPT channel); Section V:
+    each VAE and the plain autoencoder notebook 04 trains by default."""
+    timed = []
+
+    def clock(model, data, *args, **kwargs):
+        x, _ = data(256)
+        timed.append(
+            (model.name, x[0][0].shape[-1] if model.name.startswith(("conv-lstm", "zupt")) else None)
+        )
+        return 1.0
+
+    monkeypatch.setattr(bench, "seconds_per_epoch", clock)
+    rows, _ = bench.time_rows(profile_names=("standard",), sections=("III", "IV", "V"))
+    speed_models = profiles.settings("imu", "standard")["models"]
+    assert [r["model"] for r in rows if r["section"] == "IV"] == speed_models
+    assert {r["model"] for r in rows if r["section"] == "V"} == {"vae-2d", "vae-16d", "ae-2d"}
+    assert ("zupt-residual", 7) in timed and ("conv-lstm", 6) in timed  # each with the input it trains on
 
 
 def test_quality_epochs_need_a_sustained_crossing():

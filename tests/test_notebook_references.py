@@ -1,8 +1,11 @@
 """The nbval references in tests/notebooks/ must be the current notebooks, run with smoke parameters."""
 
+import ast
 import json
+import re
 
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 from helpers.lab.runner import NOTEBOOKS
 from helpers.paths import NOTEBOOK_DIR
@@ -53,10 +56,37 @@ def test_papermill_understands_every_parameter(name):
 
 
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
-def test_no_cell_builds_a_table_by_hand(name):
-    """Tables come from helpers (one builder each, shared with summary.md and REPORT.md), not cell code."""
+def test_every_table_a_notebook_shows_comes_from_helpers(name):
+    """Tables come from helpers (one builder each, shared with summary.md and REPORT.md): every Markdown a
+    cell displays is built by a call into ``tables`` or ``notes``, and no cell holds a table row of its own."""
     nb = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())
+    shown = 0
     for cell in nb["cells"]:
-        source = "".join(cell["source"])
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse(TransformerManager().transform_cell("".join(cell["source"])))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not re.search(r"\|\s*-{3}|^\|.*\|$", node.value, re.M), f"{name}: a table row by hand"
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Markdown":
+                calls = {n.func.value.id for n in ast.walk(node) if isinstance(n, ast.Call)
+                         and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)}  # fmt: skip
+                shown += bool(calls & {"tables", "notes"})
+    assert shown, f"{name} shows no table from helpers"
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_the_lesson_reads_as_one(name):
+    """A sentence of markdown before every code cell after the parameters; at most 3 bookkeeping cells,
+    each labelled (`# extra code` and the ``extra-code`` tag); no outputs kept in notebooks/."""
+    cells = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text())["cells"]
+    for before, cell in zip(cells[1:], cells[2:]):
         if cell["cell_type"] == "code":
-            assert "|---" not in source and '"| ' not in source, f"{name}: a cell builds a markdown table"
+            assert before["cell_type"] == "markdown", (
+                f"{name}: no sentence before {''.join(cell['source'])[:60]!r}"
+            )
+    extra = [c for c in cells if "extra-code" in c.get("metadata", {}).get("tags", [])]
+    assert 1 <= len(extra) <= 3 and all("# extra code" in "".join(c["source"]) for c in extra)
+    assert all(
+        not c.get("outputs") and not c.get("execution_count") for c in cells if c["cell_type"] == "code"
+    )

@@ -128,3 +128,8 @@ def test_no_issue_numbers_in_docs_or_notebooks():
     files = [*(PROJECT_ROOT / "docs").rglob("*.md"), *NOTEBOOK_DIR.glob("*.ipynb")]
     for path in files:
         assert not re.search(r"[Ii]ssue \d", path.read_text()), f"{path} speaks of issue numbers"
+
+
+def test_the_readme_stays_short():
+    """The README is for a student or instructor: at most 200 lines; method and evidence live in docs/."""
+    assert len((PROJECT_ROOT / "README.md").read_text().splitlines()) <= 200

@@ -17,5 +17,8 @@ def test_dense_and_lstm_layers():
     assert roofline.forward_flops(lstm) == 2 * 600 * 4 * 8 * (6 + 8) + 2 * 8
 
 
-def test_the_matmul_peak_is_a_positive_rate():
-    assert roofline.matmul_peak_gflops("float32", n=128, repeats=2) > 0
+def test_the_matmul_peak_is_the_fastest_try_of_2_n3_flops_per_product(monkeypatch):
+    """The peak is 2·n³ FLOPs per product, times the products per try, over the fastest of three tries."""
+    ticks = iter([0.0, 0.5, 10.0, 10.25, 20.0, 20.4])  # tries of 0.5, 0.25 and 0.4 s
+    monkeypatch.setattr(roofline.time, "perf_counter", lambda: next(ticks))
+    assert roofline.matmul_peak_gflops("float32", n=128, repeats=2) == 2 * 128**3 * 2 / 0.25 / 1e9

@@ -111,8 +111,15 @@ def is_simulated(record: dict) -> bool:
     return not (record.get("real") is True or record.get("simulated") is False)
 
 
+VERDICT_RULE = (
+    f"*Verdict rule:* a model beats the report only when every seed of a study with at least {MIN_SEEDS} "
+    "seeds is at or below the report's number; rows on simulated data are not set against the report's "
+    "real-data number."
+)  # the rule in words, printed under every table; verdict() applies it
+
+
 def verdict(values: list[float], reference: float | None, simulated: bool = False) -> str | None:
-    """The workbook's one verdict rule (see the comment above); None when there is no report number."""
+    """The workbook's one verdict rule, :data:`VERDICT_RULE`; None when there is no report number."""
     if reference is None or not values:
         return None
     if simulated:

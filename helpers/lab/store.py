@@ -45,7 +45,7 @@ T = TypeVar("T")
 # The modules whose code decides what a training produces: a change to any of them trains again.
 TRAINING_MODULES = ("training", "noise", "models", "vae", "denoising", "dense", "speed", "imu", "zupt")
 # ... and those whose code decides what a remembered computation returns.
-REMEMBERED_MODULES = (*TRAINING_MODULES, "evaluation", "baselines", "metrics")
+REMEMBERED_MODULES = (*TRAINING_MODULES, "lab.evaluation", "baselines", "metrics")
 
 
 @dataclass

@@ -15,9 +15,9 @@ from helpers.ele494 import report_value
 from helpers.lab.results import (
     CONTINUITY_MEASURES,
     HEADLINE,
-    MIN_SEEDS,
     NOT_COMPARABLE,
     SHARPNESS_DIAGNOSTICS,
+    VERDICT_RULE,
     mean_records,
     read_records,
     row_key,
@@ -123,13 +123,6 @@ def section_markdown(
     rows = [r for r in records if r["section"] == section]
     table = section_table(rows, metric or HEADLINE.get(section, "test_mse"), extra)
     return "\n".join([*table, "", VERDICT_RULE])
-
-
-VERDICT_RULE = (
-    f"*Verdict rule:* a model beats the report only when every seed of a study with at least {MIN_SEEDS} "
-    "seeds is at or below the report's number; rows on simulated data are not set against the report's "
-    "real-data number."
-)
 
 
 def summary_markdown(records: list[dict], title: str = "Results") -> str:

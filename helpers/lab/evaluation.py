@@ -1,7 +1,7 @@
 """What trained models score on held-out data, computed once: the weight store remembers it.
 
-Scoring is not training, so this module is outside :data:`helpers.lab.store.TRAINING_MODULES`: changing how a
-model is scored computes the scores again (:data:`helpers.lab.store.REMEMBERED_MODULES`) but never retrains it.
+Scoring is not training, so this module is outside :data:`helpers.lab.store.TRAINING_MODULES`: changing how
+a model is scored computes the scores again (:data:`helpers.lab.store.REMEMBERED_MODULES`), never retrains it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from helpers import hooks, imu
+from helpers import imu
+from helpers.lab import store
 from helpers.metrics import detail_energy, mse, reconstruction_metrics
 from helpers.training import predict
 
@@ -38,12 +39,12 @@ def test_scores(
             }
         return found
 
-    return hooks.remembered("denoiser-test-scores", score, model, x_clean, noisy, labels, detail_n)
+    return store.remembered("denoiser-test-scores", score, model, x_clean, noisy, labels, detail_n)
 
 
 def predict_speeds(model: keras.Model, windows: imu.WindowSequence) -> np.ndarray:
     """``model``'s speed (km/h) for every window of ``windows`` (unshuffled), in order. The weight store
     remembers them, so a rerun that loaded the model predicts nothing again."""
-    return hooks.remembered(
+    return store.remembered(
         "speed-predictions", lambda: model.predict(windows, verbose=0).ravel(), model, windows
     )
