@@ -139,10 +139,11 @@ def train_plan(
     prints a line per step and Keras' epoch lines.
     """
     noisy_val, x_val = validation
-    for seed in seeds:
+    total = len(plan) * len(seeds)
+    for s, seed in enumerate(seeds):
         last: dict[str, Trained] = {}  # model name -> its last trained sigma
         base: dict[str, Trained] = {}  # model name -> its base model
-        for step in plan:
+        for k, step in enumerate(plan, s * len(plan) + 1):
             parent = {"scratch": None, "previous": last.get(step.model), "base": base.get(step.model)}[
                 step.start
             ]
@@ -153,8 +154,9 @@ def train_plan(
                     else "from scratch"
                 )
                 print(
-                    f"\n== {step.model}{' base model' if step.is_base else ''} at σ={step.sigma}, seed {seed}, "
-                    f"{how}: {step.recipe}; " + ", ".join(f"{k} {v}" for k, v in step.engine.items())
+                    f"\n== {step.model}{' base model' if step.is_base else ''} σ={step.sigma}, seed {seed}: {k} of "
+                    f"{total} trainings, {how}; {step.recipe}; "
+                    + ", ".join(f"{n} {v}" for n, v in step.engine.items())
                 )
             model, run = train_denoiser(
                 build,

@@ -1,5 +1,12 @@
 """The run command: notebook selection, clear errors, resume bookkeeping."""
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 from helpers import profiles
@@ -103,3 +110,26 @@ def test_tidy_console_keeps_the_notebooks_lines_and_drops_the_noise():
 def test_quiet_and_verbose_contradict(capsys):
     assert cli.main(["run", "--quiet", "--verbose"]) == 2
     assert "contradict" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_standard_run_in_seconds_and_the_same_command_resumes(tmp_path):
+    """SIGINT during training: the kernel is interrupted (Keras stops after its current step), one line says
+    which unit stopped where, its status reads "interrupted", nothing half-written stays; rerun, it completes."""
+    env = {**os.environ, "WORKBOOK_WEIGHTS_DIR": str(tmp_path / "weights"), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "helpers", "run", "--profile", "standard", "--only", "01",
+               "--output-root", str(tmp_path), "--set", "epochs=3", "--set", "pca_components=[2]"]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    for line in proc.stdout:
+        if "Epoch 2/" in line:  # training
+            sent = time.perf_counter()
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 130 and time.perf_counter() - sent < 10
+    (said,) = [line for line in rest.splitlines() if "interrupted" in line]
+    assert said.startswith("interrupted: 01_dense_autoencoders at cell ")
+    unit = tmp_path / "standard"
+    assert json.loads((unit / "status" / "01_dense_autoencoders.json").read_text())["status"] == "interrupted"
+    assert not list(unit.glob("*.ipynb")) and not (unit / "results.json").exists()
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0 and "01_dense_autoencoders: ok in" in again.stdout, again.stdout[-2000:]

@@ -148,3 +148,46 @@ def test_a_subjects_cached_zupt_speeds_do_not_change_its_fingerprint():
     assert subject._zupt_kmh is not None and fingerprint(subject) == before
     subject.recordings[0][0, 0] += 1.0
     assert fingerprint(subject) != before
+
+
+def _damage(path, how):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if how == "truncate" else data[:40] + b"\x00" * 64 + data[104:])
+
+
+@pytest.mark.parametrize(
+    "which, how", [("weights", "truncate"), ("weights", "corrupt"), ("facts", "truncate")]
+)
+def test_a_damaged_stored_training_is_set_aside_and_trained_again(images, weight_store, capsys, which, how):
+    x, x_val = images
+    recipe = Recipe(1, 64, 3e-3, "cosine")
+    trained, run = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
+    suffix = ".weights.npz" if which == "weights" else ".json"
+    (damaged,) = weight_store.folder.glob(f"*{suffix}")
+    _damage(damaged, how)
+    capsys.readouterr()
+    again, rerun = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "unreadable stored file" in line]
+    assert len(lines) == 1 and str(damaged) in lines[0]  # one line, naming the file
+    assert not rerun.extra.get("reused") and damaged.with_name(damaged.name + ".damaged").is_file()
+    np.testing.assert_array_equal(predict(again, x_val), predict(trained, x_val))  # trained again, the same
+    _, third = train_dense("dense-16", recipe, x, x_val, seed=5, verbose=0)
+    assert third.extra.get("reused")  # healed: stored again, and loaded
+
+
+@pytest.mark.parametrize("kind", ["json", "npy"])
+def test_a_damaged_remembered_result_is_computed_again(weight_store, capsys, kind):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return np.arange(5.0) if kind == "npy" else {"mse": 0.25}
+
+    first = store.remembered("probe", compute, np.ones(3))
+    (found,) = (weight_store.folder / "remembered").glob(f"*.{kind}")
+    _damage(found, "truncate")
+    again = store.remembered("probe", compute, np.ones(3))
+    assert len(calls) == 2 and str(found) in capsys.readouterr().out
+    np.testing.assert_array_equal(np.asarray(again), np.asarray(first))
+    store.remembered("probe", compute, np.ones(3))
+    assert len(calls) == 2  # stored again, and read back

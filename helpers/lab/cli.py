@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -23,8 +24,26 @@ def parse_seeds(text: str) -> list[int]:
         ) from None
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a mistake told in one line and a hint, not five lines of usage first."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
+
+
+def parse_setting(text: str) -> tuple[str, object]:
+    """``epochs=3`` -> ``("epochs", 3)``: the value as JSON (numbers, lists, true/false), else as text."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"--set takes NAME=VALUE, e.g. --set epochs=3; got {text!r}")
+    try:
+        return name.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return name.strip(), value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    parser = Parser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute the notebooks with papermill into runs/<profile>/")
     run.add_argument("--profile", default="standard", help=f"one of {', '.join(PROFILES)} (default standard)")
@@ -34,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--retrain",
         action="store_true",
         help="train every model again, even when runs/weights/ holds weights trained the same way",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=parse_setting,
+        metavar="NAME=VALUE",
+        help="a notebook parameter for every notebook run, as in its first cell, e.g. --set epochs=3",
     )
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
     run.add_argument(
@@ -88,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
         if args.profile not in PROFILES:
             raise ValueError(f"Unknown profile {args.profile!r}. Choose one of: {', '.join(PROFILES)}.")
+        known = runner.parameters(runner.select(args.only))
+        unknown = sorted(name for name, _ in args.set if name not in known)
+        if unknown:
+            raise ValueError(
+                f"--set: no notebook run here has the parameter(s) {unknown}; see their first cells."
+            )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -109,17 +142,21 @@ def main(argv: list[str] | None = None) -> int:
             engine=args.engine,
             jobs=args.jobs,
             scheduler=args.scheduler,
-            extra_parameters={"retrain": True} if args.retrain else None,
+            extra_parameters=dict(args.set) | ({"retrain": True} if args.retrain else {}) or None,
         )
     except RuntimeError as err:  # e.g. no Dask scheduler at --scheduler: one line, no traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         root = Path(args.output_root) if args.output_root else RUNS_DIR
-        marked = mark_interrupted([root / args.profile])
-        print(
-            f"\ninterrupted: {marked} unit(s) marked interrupted; the same command resumes.", file=sys.stderr
-        )
+        marked = mark_interrupted(
+            [root / args.profile]
+        )  # a unit stopped by a second Ctrl-C says nothing itself
+        if marked:
+            print(
+                f"interrupted: {marked} unit(s) marked interrupted; the same command resumes.",
+                file=sys.stderr,
+            )
         return 130
     failed = [o for o in outcomes if o.status == "failed"]
     for o in outcomes:

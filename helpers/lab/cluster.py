@@ -22,7 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from helpers.lab.units import run_unit, unit_dir
+from helpers.lab.units import duration, ended, run_unit, unit_dir, unit_label
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ def run_on_worker(
     Dask workers pin OMP/MKL/OpenBLAS to one thread and the notebook's kernel would inherit that, so the
     budget is set explicitly: ``threads``, or this machine's cores shared among the workers on it.
     """
+    from distributed import print as client_print  # deferred: an optional extra; it prints on the client too
+
+    client_print(f"{unit_label(unit['notebook'], unit['seed'])}: started", flush=True)
     threads = threads or threads_per_unit(workers_on_this_host())
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ[var] = str(threads)
@@ -144,16 +147,9 @@ def run_units(
                 }
             failed += results[i]["status"] == "failed"
             u = units[i]
-            progress(
-                f"[{done}/{len(units)} units, {failed} failed, {time.perf_counter() - t0:.0f} s] {u.notebook}"
-                + ("" if u.seed is None else f" seed {u.seed}")
-                + f": {results[i]['status']}"
-                + (
-                    f" {results[i]['message']}"
-                    if results[i]["status"] != "ok"
-                    else f" in {results[i]['seconds']:.0f} s, {results[i]['records']} records"
-                )
-            )
+            elapsed = duration(time.perf_counter() - t0)
+            progress(f"[{done}/{len(units)} units, {failed} failed, {elapsed}] {unit_label(u.notebook, u.seed)}: "
+                     + ended(results[i]))  # fmt: skip
     finally:
         client.close()
         if cluster is not None:
@@ -161,7 +157,7 @@ def run_units(
     return results
 
 
-SCHEDULER_TIMEOUT_S = 10
+SCHEDULER_TIMEOUT_S = 5  # Dask retries within it: the error comes in under 10 s
 
 
 def unit_from_path(out: Path, notebook: str, profile: str, seed: int | None, parameters: dict | None) -> Unit:

@@ -8,7 +8,6 @@ seed, one folder.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from helpers.lab.cluster import run_units, unit_from_path
@@ -20,6 +19,7 @@ from helpers.lab.units import (  # noqa: F401  (the run command's unit of work; 
     NOTEBOOKS,
     Outcome,
     TidyConsole,
+    ended,
     inputs_digest,
     is_complete,
     read_status,
@@ -27,8 +27,9 @@ from helpers.lab.units import (  # noqa: F401  (the run command's unit of work; 
     select,
     status_path,
     unit_dir,
+    unit_label,
 )
-from helpers.paths import RUNS_DIR
+from helpers.paths import NOTEBOOK_DIR, RUNS_DIR
 from helpers.profiles import check_profile
 
 ENGINES = ("local", "dask")
@@ -60,7 +61,6 @@ def run(
         raise ValueError(f"Unknown engine {engine!r}. Choose one of: {', '.join(ENGINES)}.")
     names = select(only)
     out = (Path(output_root) if output_root else RUNS_DIR) / profile
-    out.mkdir(parents=True, exist_ok=True)
     units = [(name, seed) for name in names for seed in (seeds or [None])]
     if engine == "dask":
         found = run_units(
@@ -76,13 +76,9 @@ def run(
             for (n, s), r in zip(units, found)
         ]
     outcomes: list[Outcome] = []
-    t_all = time.perf_counter()
     for i, (name, seed) in enumerate(units, 1):
-        tag = f"[{i}/{len(units)}] {name}" + ("" if seed is None else f" seed {seed}")
-        print(
-            f"{tag} ({NOTEBOOKS[name]}), profile {profile} ... [{time.perf_counter() - t_all:.0f} s elapsed]",
-            flush=True,
-        )
+        tag = f"[{i}/{len(units)}] {unit_label(name, seed)}"
+        print(f"{tag}: started ({NOTEBOOKS[name]}, profile {profile})", flush=True)
         result = run_unit(
             name,
             profile,
@@ -93,17 +89,19 @@ def run(
             log_output=log_output,
             force=force,
         )
-        verb = {
-            "ok": f"done in {result['seconds']:.0f} s, {result['records']} records",
-            "skipped": result["message"],
-            "failed": f"FAILED after {result['seconds']:.0f} s: {result['message']}",
-        }
-        print(f"{tag}: {verb[result['status']]}", flush=True)
+        print(f"{tag}: {ended(result)}", flush=True)
         outcomes.append(
             Outcome(name, result["status"], result["seconds"], result["message"], seed, result["records"])
         )
     summarise(out, profile)
     return outcomes
+
+
+def parameters(names: list[str]) -> set[str]:
+    """Every parameter the notebooks ``names`` take (their first cells, as papermill reads them)."""
+    import papermill as pm  # deferred: heavy, and only a run needs it
+
+    return {p for name in names for p in pm.inspect_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb"))}
 
 
 def unit_dirs(out: Path) -> list[Path]:
@@ -131,6 +129,9 @@ def summarise(out: Path, profile: str) -> None:
     """Merge every finished unit's records into ``results.json``, ``summary.md`` and ``REPORT.md``."""
 
     records, figures = gather_units(out)
+    if not records:  # nothing finished: leave no empty results behind
+        print("no unit finished: no results written", flush=True)
+        return
     text = header(records, profile)
     results, summary = write_summary(out, records, header=text)
     report = write_report(out, records, text, figure_dir=figures)

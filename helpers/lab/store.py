@@ -28,6 +28,8 @@ import hashlib
 import inspect
 import io
 import json
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -64,13 +66,26 @@ class WeightStore:
         return not self.retrain and all(path.is_file() for path in self.paths(key))
 
     def load(self, key: str, model: keras.Model) -> dict | None:
-        """The stored run's facts with ``model`` holding the stored weights, or None (nothing stored)."""
-        weights, facts = self.paths(key)
-        if self.retrain or not (weights.is_file() and facts.is_file()):
+        """The stored run's facts with ``model`` holding the stored weights, or None: nothing stored, or a
+        stored file that cannot be read, which is then set aside (:func:`set_aside`) and trained again."""
+        weights, facts_path = self.paths(key)
+        if not self.has(key):
             return None
-        with np.load(weights) as stored:
-            model.set_weights([stored[f"w{i}"] for i in range(len(stored.files))])
-        return json.loads(facts.read_text())
+        initial, reading = model.get_weights(), facts_path
+        try:
+            facts = json.loads(facts_path.read_text())
+            missing = FACTS - set(facts)
+            if missing:
+                raise KeyError(f"no {', '.join(sorted(missing))}")
+            reading = weights
+            with np.load(weights, allow_pickle=False) as stored:
+                arrays = [stored[f"w{i}"] for i in range(len(stored.files))]
+            model.set_weights(arrays)
+            return facts
+        except UNREADABLE as err:
+            model.set_weights(initial)  # as it was: the training starts from the same weights
+            set_aside(reading, err)
+            return None
 
     def save(self, key: str, model: keras.Model, facts: dict) -> None:
         """Store ``model``'s weights (exact float32 arrays, no optimizer state) and ``facts`` about its
@@ -80,6 +95,21 @@ class WeightStore:
         np.savez(buffer, **{f"w{i}": w for i, w in enumerate(model.get_weights())})
         atomic_write_bytes(weights, buffer.getvalue())
         atomic_write_json(facts_path, facts)
+
+
+# What a stored training's facts hold; a file without them is as unreadable as a truncated one.
+FACTS = {"seconds", "epoch_seconds", "history", "extra", "trained_git", "trained_machine", "trained_utc"}
+# What reading a damaged stored file raises (a truncated or corrupted zip, npy or JSON file).
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def set_aside(path: Path, err: BaseException) -> None:
+    """Move an unreadable stored file aside (``<name>.damaged``) and say so in one line: the run goes on and
+    computes what the file held again (a full disk or a killed copy can leave such a file)."""
+    target = path.with_name(path.name + ".damaged")
+    path.replace(target)
+    print(f"unreadable stored file {path} ({type(err).__name__}: {err}); moved to {target.name}, computing it "
+          "again", flush=True)  # fmt: skip
 
 
 _active: WeightStore | None = None
@@ -248,11 +278,15 @@ def remembered(label: str, compute: Callable[[], T], *inputs: Any) -> T:
     h.update(f"{keras.__version__}|{active_store.profile}|{_code_digest(REMEMBERED_MODULES)}".encode())
     path = active_store.folder / "remembered" / f"{label}-{h.hexdigest()[:24]}"
     array, plain = path.with_suffix(".npy"), path.with_suffix(".json")
-    if not active_store.retrain:
-        if array.is_file():
-            return np.load(array)
-        if plain.is_file():
-            return json.loads(plain.read_text())
+    for found, read in (
+        (array, lambda f: np.load(f, allow_pickle=False)),
+        (plain, lambda f: json.loads(f.read_text())),
+    ):
+        if not active_store.retrain and found.is_file():
+            try:
+                return read(found)
+            except UNREADABLE as err:
+                set_aside(found, err)
     result = compute()
     if isinstance(result, np.ndarray):
         buffer = io.BytesIO()

@@ -6,12 +6,16 @@ this module, and neither imports the other's internals here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import logging
+import os
 import re
+import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,25 @@ NOTEBOOKS = {
     "03_lstm_speed_estimation": "Sections III/IV: treadmill speed from a shoe IMU",
     "04_variational_autoencoder": "Section V: variational autoencoders",
 }
+
+
+def unit_label(notebook: str, seed: int | None) -> str:
+    """How progress lines name a unit: ``02_denoising_autoencoders, seed 42``."""
+    return notebook + ("" if seed is None else f", seed {seed}")
+
+
+def duration(seconds: float) -> str:
+    """``41 s`` or ``41 min``, as a person reads a run's progress."""
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def ended(result: dict) -> str:
+    """The end of a unit's progress line: ``ok in 41 min, 12 records``, ``skipped: ...``, ``failed ...``."""
+    if result["status"] == "ok":
+        return f"ok in {duration(result['seconds'])}, {result['records']} records"
+    if result["status"] == "skipped":
+        return f"skipped: {result['message']}"
+    return f"{result['status']} after {duration(result['seconds'])}: {result['message']}"
 
 
 def select(only: str | None) -> list[str]:
@@ -73,6 +96,9 @@ def status_path(unit_dir: Path, name: str) -> Path:
 _QUIET_KERNEL = "helpers.lab.units.QuietKernelManager"
 
 
+_KERNELS: list = []  # the kernels this process's units run in: the first Ctrl-C interrupts them
+
+
 @functools.cache
 def _quiet_kernel_manager():
     from jupyter_client.manager import KernelManager  # deferred: heavy, and only a notebook run needs it
@@ -83,9 +109,42 @@ def _quiet_kernel_manager():
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            found = await super()._async_launch_kernel(kernel_cmd, **kw)
+            _KERNELS.append(self)
+            return found
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            if self in _KERNELS:
+                _KERNELS.remove(self)
+            await super()._async_cleanup_resources(restart)
 
     return QuietKernelManager
+
+
+@contextlib.contextmanager
+def _ctrl_c_interrupts_the_kernel():
+    """Inside this block, the first Ctrl-C (SIGINT) interrupts the running notebook's kernel, which a terminal's
+    Ctrl-C never reaches (Jupyter starts kernels in their own session): Keras stops at the end of its current
+    step, and the cell fails with ``KeyboardInterrupt``. A second Ctrl-C stops this process at once. Yields a
+    dict whose ``"interrupted"`` says whether it happened."""
+    state = {"interrupted": False}
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield state
+        return
+
+    def interrupt(signum, frame):
+        if state["interrupted"] or not _KERNELS:
+            raise KeyboardInterrupt
+        state["interrupted"] = True
+        for kernel in list(_KERNELS):
+            if kernel.provisioner and kernel.provisioner.pid:
+                os.kill(kernel.provisioner.pid, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield state
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def __getattr__(name: str):  # the class is built on first use, so importing this module needs no Jupyter
@@ -184,6 +243,8 @@ def run_unit(
         pm_logger.setLevel(logging.INFO)
         pm_logger.propagate = False
     quiet_kernel = [] if mode == "verbose" else ["--IPKernelApp.log_level=ERROR"]  # no transport warnings
+    ctrl_c = _ctrl_c_interrupts_the_kernel()
+    interrupt = ctrl_c.__enter__()
     try:
         for attempt in range(1, KERNEL_START_TRIES + 1):
             try:
@@ -196,7 +257,7 @@ def run_unit(
                     progress_bar=False,
                     log_output=mode != "quiet",
                     extra_arguments=quiet_kernel,
-                    **({} if mode == "verbose" else {"kernel_manager_class": _QUIET_KERNEL}),
+                    kernel_manager_class=_QUIET_KERNEL,
                 )
                 break
             except Exception:
@@ -206,6 +267,15 @@ def run_unit(
                     raise
                 print(f"{notebook}: the kernel did not start (try {attempt}); starting it again", flush=True)
     except Exception as err:  # papermill raises its own error types; any failure is reported the same way
+        seconds = time.perf_counter() - t0
+        if interrupt["interrupted"]:  # Ctrl-C: say where it stopped, keep nothing half-written, stop the run
+            partial.unlink(missing_ok=True)
+            atomic_write_json(status_path(out_dir, notebook), {"status": "interrupted", "inputs": inputs})
+            cell = getattr(err, "cell_index", None)  # papermill's index, from 0; the console counts from 1
+            where = "" if cell is None else f" at cell {cell + 1}"
+            print(f"interrupted: {unit_label(notebook, seed)}{where} after {duration(seconds)}; weights already "
+                  "stored stay, and the same command resumes", flush=True)  # fmt: skip
+            raise KeyboardInterrupt from None
         seconds = time.perf_counter() - t0
         failed = out_dir / f"{notebook}.failed.ipynb"
         if partial.exists():
@@ -218,6 +288,7 @@ def run_unit(
         )
         return {"status": "failed", "seconds": seconds, "records": 0, "message": message}
     finally:
+        ctrl_c.__exit__(None, None, None)
         if handler:
             pm_logger.removeHandler(handler)
             pm_logger.setLevel(saved[0])
