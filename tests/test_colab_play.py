@@ -68,6 +68,8 @@ def test_a_notebook_alone_in_a_bare_runtime(colab, name, tmp_path, monkeypatch):
     assert str(ROOT) not in out  # nothing came from the checkout: the notebook used the installed copy
     records = json.loads((folder / "runs" / "smoke" / "records" / f"{name}.json").read_text())
     assert records and all(r["profile"] == "smoke" for r in records)
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    assert {r["git"] for r in records} == {head.stdout.strip()}  # the commit the zip was made from
     assert list((folder / "runs" / "weights").glob("*.weights.npz"))  # stored under the folder
     if name == "01_dense_autoencoders":
         assert (folder / "data" / "fashion-mnist").is_dir()  # the decoded-array cache

@@ -187,3 +187,33 @@ def test_confirmation_records_are_gathered_by_notebook_then_seed_and_never_from_
     unit("a", 42, "01_dense_autoencoders", "I")  # a development seed in the wrong folder
     found = publish.gather_confirmation([tmp_path / "a", tmp_path / "b"])
     assert [(r["section"], r["seed"]) for r in found] == [("I", 100), ("II", 100), ("II", 101), ("IV", 105)]
+
+
+def test_an_executed_notebook_is_cleaned_for_readers():
+    """No stderr (TensorFlow's log), no widget state or views, figures as smaller palette PNGs."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot(range(10))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    png = base64.b64encode(buffer.getvalue()).decode()
+    nb = {
+        "metadata": {"widgets": {"state": {}}, "papermill": {}},
+        "cells": [
+            {"cell_type": "code", "metadata": {"execution": {}}, "source": "", "outputs": [
+                {"output_type": "stream", "name": "stderr", "text": "oneDNN custom operations are on"},
+                {"output_type": "stream", "name": "stdout", "text": "kept"},
+                {"output_type": "display_data", "data": {"application/vnd.jupyter.widget-view+json": {}}},
+                {"output_type": "display_data", "data": {"image/png": png, "text/plain": "<Figure>"}},
+            ]},
+        ],
+    }  # fmt: skip
+    cleaned = publish.clean_executed(nb)
+    outputs = cleaned["cells"][0]["outputs"]
+    assert [o.get("name") for o in outputs] == ["stdout", None] and "widgets" not in cleaned["metadata"]
+    assert len(outputs[1]["data"]["image/png"]) < len(png) and not cleaned["cells"][0]["metadata"]

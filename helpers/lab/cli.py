@@ -96,12 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
         "publish", help="regenerate the README's tables, results/*/REPORT.md and the validation index"
     )
     publish.add_argument("--check", action="store_true", help="change nothing; exit 1 if any would change")
+    publish.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="first make results/standard/ the record of this run folder (e.g. runs/standard): its records, "
+        "figures and executed notebooks",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "publish":
+        if args.reference:
+            for path in publish.adopt_reference(args.reference):
+                print(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}: adopted")
         return publish.main(check=args.check)
     if args.command == "list":
         for name, what in runner.NOTEBOOKS.items():

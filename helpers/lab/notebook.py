@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import keras
 
 from helpers import hygiene
 from helpers.lab import store
@@ -34,7 +31,9 @@ class Session:
     started: float = field(default_factory=time.perf_counter)
     started_utc: str = field(default_factory=utc_now)
     # git revision and cleanliness, machine, package versions: stamped on every record (helpers.lab.provenance)
-    provenance: dict = field(default_factory=record_provenance)
+    provenance: dict = field(
+        default_factory=lambda: record_provenance() | {"training_code": store.training_code()}
+    )
 
     def figure(self, fig, name: str) -> Path:
         """Save ``fig`` as ``<output_dir>/<notebook>_<name>.png`` and return the path."""
@@ -137,12 +136,6 @@ def start(
     store.install(store.WeightStore(weights, profile, retrain=bool(retrain)))  # guard, store, provenance
     set_seed(seeds[0])
 
-    print(
-        f"{notebook} | profile {profile} | seed{'s' if len(seeds) > 1 else ''} "
-        f"{', '.join(map(str, seeds))} | outputs -> {out}"
-    )
-    print(
-        f"Keras {keras.__version__} on {keras.backend.backend()} | Python {platform.python_version()} | "
-        f"{os.cpu_count()} CPU cores"
-    )
+    if not os.environ.get("VOILA_KERNEL_ID"):  # where outputs go and the versions are in every record
+        print(f"profile {profile}, seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}")
     return Session(notebook=notebook, profile=profile, output_dir=out, seeds=seeds)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import re
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
-from helpers.paths import PROJECT_ROOT
+from helpers.paths import IN_CHECKOUT, PROJECT_ROOT
 
 PACKAGES = ("tensorflow", "tensorflow-cpu", "keras", "numpy", "scipy", "matplotlib", "papermill", "nbval")
 
@@ -45,8 +47,17 @@ def _git(*args: str) -> str:
     ).stdout.strip()
 
 
+# `git archive` writes the commit into this file (.gitattributes: export-subst), so a workbook installed from
+# a zip of the repository (Colab's workbook_source) still knows which commit it is.
+ARCHIVED_COMMIT = Path(__file__).with_name("commit.txt")
+
+
 def git_state() -> tuple[str, bool | None]:
-    """``(short revision, tree clean?)`` of the checkout; ``("unknown", None)`` outside one (e.g. Colab)."""
+    """``(short revision, tree clean?)`` of the checkout, or of the archive the workbook was installed from;
+    ``("unknown", None)`` when neither says."""
+    if not IN_CHECKOUT:
+        archived = ARCHIVED_COMMIT.read_text().strip() if ARCHIVED_COMMIT.is_file() else ""
+        return (archived, True) if re.fullmatch(r"[0-9a-f]{7,40}", archived) else ("unknown", None)
     try:
         rev = _git("rev-parse", "--short", "HEAD")
         dirty = _git("status", "--porcelain", "--untracked-files=no")

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 from pathlib import Path
@@ -20,7 +22,7 @@ from helpers import gait
 from helpers.ele494 import report_value
 from helpers.lab import gait_reference, tables
 from helpers.lab.provenance import header
-from helpers.lab.report import report_markdown
+from helpers.lab.report import FIGURES, report_markdown
 from helpers.lab.results import (
     HEADLINE,
     NOT_COMPARABLE,
@@ -34,7 +36,8 @@ from helpers.lab.results import (
     verdict,
 )
 from helpers.lab.tables import fmt, summary_markdown
-from helpers.paths import PROJECT_ROOT, RESULTS_DIR, atomic_write_text
+from helpers.lab.units import NOTEBOOKS
+from helpers.paths import PROJECT_ROOT, RESULTS_DIR, atomic_write_bytes, atomic_write_text
 
 README = PROJECT_ROOT / "README.md"
 FOLDERS = ("seeds", "standard", "report")  # results/<folder>/results.json, each with its summary and report
@@ -491,3 +494,60 @@ def main(check: bool = False) -> int:
     if not stale:
         print("generated documents are up to date")
     return 1 if check and stale else 0
+
+
+# What a reference run leaves in results/standard/: its records, the figures its report shows, and each
+# notebook executed, so that GitHub renders the lesson with its outputs.
+EXECUTED_LIMIT_BYTES = 1_500_000
+
+
+def adopt_reference(run: Path, folder: Path = RESULTS_DIR / "standard") -> list[Path]:
+    """Copy the reference run in ``run`` (a ``make run``'s ``runs/standard/``) into ``folder``: ``results.json``,
+    the report's figures, and each executed notebook, cleaned (:func:`clean_executed`); returns what it wrote.
+    ``python -m helpers publish`` then regenerates the folder's summary and report."""
+    written = [atomic_write_text(folder / "results.json", (run / "results.json").read_text())]
+    for name in sorted({f for figures in FIGURES.values() for f in figures}):
+        if (run / name).is_file():
+            written.append(atomic_write_bytes(folder / name, (run / name).read_bytes()))
+    for notebook in NOTEBOOKS:
+        executed = json.loads((run / f"{notebook}.ipynb").read_text())
+        written.append(
+            atomic_write_text(folder / f"{notebook}.ipynb", json.dumps(clean_executed(executed), indent=1))
+        )
+    return written
+
+
+def clean_executed(nb: dict) -> dict:
+    """An executed notebook as readers see it: no widget state or widget views (static figures stand in for
+    them), no stderr (TensorFlow's log), no run-specific cell metadata, figures as palette PNGs."""
+    nb["metadata"].pop("widgets", None)
+    nb["metadata"].pop("papermill", None)
+    for cell in nb["cells"]:
+        for key in ("papermill", "execution"):
+            cell["metadata"].pop(key, None)
+        outputs = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            data = out.get("data", {})
+            data.pop("application/vnd.jupyter.widget-view+json", None)
+            if "image/png" in data:
+                data["image/png"] = _smaller_png(data["image/png"])
+            if out.get("output_type") in ("display_data", "execute_result") and not data:
+                continue
+            outputs.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = outputs
+    return nb
+
+
+def _smaller_png(encoded: str | list[str]) -> str:
+    """A figure as a 256-colour palette PNG, when that is smaller (plots use few colours: no visible loss)."""
+    from PIL import Image  # deferred: only publishing needs it (matplotlib brings Pillow)
+
+    raw = base64.b64decode("".join(encoded) if isinstance(encoded, list) else encoded)
+    image = Image.open(io.BytesIO(raw)).convert("RGB").quantize(colors=256)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    smaller = buffer.getvalue() if len(buffer.getvalue()) < len(raw) else raw
+    return base64.b64encode(smaller).decode("ascii")

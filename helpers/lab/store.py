@@ -179,6 +179,12 @@ def _code_digest(modules: tuple[str, ...] = TRAINING_MODULES) -> str:
     return h.hexdigest()
 
 
+def training_code() -> str:
+    """The fingerprint of the code that decides what a training produces (:data:`TRAINING_MODULES`): every
+    record carries it, so a published run made by other training code is told apart from today's."""
+    return _code_digest()[:16]
+
+
 def _code_of(source: str) -> str:
     """The code of a module without its comments, docstrings and layout: rewording or reformatting them
     trains nothing again."""

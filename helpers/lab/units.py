@@ -192,7 +192,7 @@ def unit_dir(out: Path, seed: int | None) -> Path:
 def inputs_digest(name: str, parameters: dict) -> str:
     """What a unit's result depends on: the notebook, the helpers package and the parameters."""
     return (
-        f"{_digest(NOTEBOOK_DIR / f'{name}.ipynb')}-{_digest(Path(__file__).resolve().parent)}-"
+        f"{_digest(NOTEBOOK_DIR / f'{name}.ipynb')}-{_digest(Path(__file__).resolve().parents[1])}-"
         f"{json.dumps(parameters, sort_keys=True)}"
     )
 
