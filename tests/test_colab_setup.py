@@ -51,8 +51,8 @@ def run_isolated(
     if keras:
         (stub / "keras").mkdir(parents=True, exist_ok=True)
         (stub / "keras" / "__init__.py").write_text("")
-    code = f"import sys; sys.path.append({str(stub)!r})\n" + PIP_MAGIC + python_of(setup_code(NOTEBOOKS[0]))
-    code = code.replace("\nimport pathlib", f"\nworkbook_source = {source!r}\nimport pathlib", 1)
+    code = f"import sys; sys.path.append({str(stub)!r})\n" + PIP_MAGIC + f"workbook_source = {source!r}\n"
+    code += python_of(setup_code(NOTEBOOKS[0]))
     code += "\nprint('helpers:', pathlib.Path(helpers.__file__).parent)\n"  # which copy the cell found
     return subprocess.run(
         [sys.executable, "-S", "-c", code],
