@@ -5,7 +5,10 @@ import shutil
 
 import pytest
 
-from helpers.lab import publish
+from helpers.lab import publish, store
+from helpers.lab.results import read_records
+from helpers.lab.tables import headline_lines
+from helpers.lab.units import NOTEBOOKS
 from helpers.paths import RESULTS_DIR
 
 
@@ -217,3 +220,33 @@ def test_an_executed_notebook_is_cleaned_for_readers():
     outputs = cleaned["cells"][0]["outputs"]
     assert [o.get("name") for o in outputs] == ["stdout", None] and "widgets" not in cleaned["metadata"]
     assert len(outputs[1]["data"]["image/png"]) < len(png) and not cleaned["cells"][0]["metadata"]
+
+
+REFERENCE = RESULTS_DIR / "standard"
+SECTION_NOTEBOOK = {"I": "01", "II": "02", "III": "03", "IV": "03", "V": "04"}
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_the_executed_notebooks_on_record_show_the_records_numbers(name):
+    """results/standard/ holds each notebook executed by the reference run: under 1.5 MB, and the headline
+    numbers its last cell printed are those of results/standard/results.json, so the rendered lesson and the
+    records cannot drift apart."""
+    path = REFERENCE / f"{name}.ipynb"
+    assert path.stat().st_size < publish.EXECUTED_LIMIT_BYTES
+    cells = json.loads(path.read_text())["cells"]
+    (finish,) = [c for c in cells if c["cell_type"] == "code" and "session.finish()" in "".join(c["source"])]
+    shown = "".join(
+        "".join(o.get("text", "")) for o in finish["outputs"] if o.get("name") == "stdout"
+    ).strip()
+    records = [
+        r for r in read_records(REFERENCE / "results.json") if SECTION_NOTEBOOK[r["section"]] == name[:2]
+    ]
+    assert shown and shown == headline_lines(records).strip()
+    assert any("image/png" in o.get("data", {}) for c in cells for o in c.get("outputs", []))  # with figures
+
+
+def test_the_reference_run_is_of_todays_training_code():
+    """A change that alters what trains must redo the reference run: its records carry the training code's
+    fingerprint, and it must be HEAD's."""
+    found = {r.get("training_code") for r in read_records(REFERENCE / "results.json") if r.get("epochs")}
+    assert found == {store.training_code()}, "results/standard/ is stale: redo the reference make run"

@@ -133,3 +133,24 @@ def test_ctrl_c_stops_a_standard_run_in_seconds_and_the_same_command_resumes(tmp
     assert not list(unit.glob("*.ipynb")) and not (unit / "results.json").exists()
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0 and "01_dense_autoencoders: ok in" in again.stdout, again.stdout[-2000:]
+
+
+def test_a_mistyped_option_is_one_line_with_a_hint(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["run", "--profle", "smoke"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2 and len(err) == 1
+    assert err[0].startswith("error: unrecognized arguments: --profle") and "--help" in err[0]
+
+
+def test_a_run_where_no_unit_finished_writes_no_results(tmp_path, capsys):
+    runner.summarise(tmp_path, "smoke")
+    assert not list(tmp_path.iterdir()) and "no unit finished" in capsys.readouterr().out
+
+
+def test_progress_lines_name_the_unit_and_its_end():
+    from helpers.lab import units
+
+    assert units.unit_label("02_denoising_autoencoders", 42) == "02_denoising_autoencoders, seed 42"
+    assert units.ended({"status": "ok", "seconds": 2460, "records": 12}) == "ok in 41 min, 12 records"
+    assert units.ended({"status": "ok", "seconds": 41, "records": 6}) == "ok in 41 s, 6 records"
