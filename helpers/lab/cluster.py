@@ -70,9 +70,11 @@ def run_on_worker(
     Dask workers pin OMP/MKL/OpenBLAS to one thread and the notebook's kernel would inherit that, so the
     budget is set explicitly: ``threads``, or this machine's cores shared among the workers on it.
     """
-    from distributed import print as client_print  # deferred: an optional extra; it prints on the client too
+    from distributed import get_worker  # deferred: Dask is an optional extra
 
-    client_print(f"{unit_label(unit['notebook'], unit['seed'])}: started", flush=True)
+    # The client prints the line (distributed.print's event, without its local copy on the worker's console).
+    line = f"{unit_label(unit['notebook'], unit['seed'])}: started"
+    get_worker().log_event("print", {"args": (line,), "sep": " ", "end": "\n", "flush": True, "file": 1})
     threads = threads or threads_per_unit(workers_on_this_host())
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
         os.environ[var] = str(threads)
