@@ -120,12 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.quiet and args.verbose:
             raise ValueError("--quiet and --verbose contradict each other; give one.")
-        runner.select(args.only)
+        names = runner.select(args.only)
         if args.jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
         if args.profile not in PROFILES:
             raise ValueError(f"Unknown profile {args.profile!r}. Choose one of: {', '.join(PROFILES)}.")
-        known = runner.parameters(runner.select(args.only))
+        known = runner.parameters(names) if args.set else set()
         unknown = sorted(name for name, _ in args.set if name not in known)
         if unknown:
             raise ValueError(
@@ -159,9 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         root = Path(args.output_root) if args.output_root else RUNS_DIR
-        marked = mark_interrupted(
-            [root / args.profile]
-        )  # a unit stopped by a second Ctrl-C says nothing itself
+        # A unit stopped by the first Ctrl-C has said so; one stopped by a second has not: mark and say it here.
+        marked = mark_interrupted([root / args.profile])
         if marked:
             print(
                 f"interrupted: {marked} unit(s) marked interrupted; the same command resumes.",

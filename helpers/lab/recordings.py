@@ -145,16 +145,13 @@ def _check(path: Path, x: np.ndarray, y: np.ndarray, units: dict[str, str]) -> t
     return x, y * np.float32(LABEL_UNITS[units["label_unit"]])
 
 
-def check_label_units(subject_ids: Sequence[int], folder: Path | None = None) -> None:
-    """Judge every real file's speed labels before any is used: one error names each file that needs a fix,
-    and says which files are fine, so a set that mixes units is fixed in one go."""
+def check_label_units(labels: dict[Path, tuple[np.ndarray, str]]) -> None:
+    """Judge every real file's speed labels (``path -> (labels, declared unit)``) before any is used: one error
+    names each file that needs a fix, and says which files are fine, so a set that mixes units is fixed in
+    one go."""
     fine, problems = [], []
-    for sid in subject_ids:
-        path = subject_file(sid, folder)
-        if path is None:
-            continue
-        _, y, units = _read(path)
-        problem = label_verdict(y, units["label_unit"]) if units["label_unit"] in LABEL_UNITS else None
+    for path, (y, unit) in labels.items():
+        problem = label_verdict(y, unit) if unit in LABEL_UNITS else None  # an unknown unit: _check says so
         (problems.append(f"  {path}: {problem}") if problem else fine.append(path.name))
     if problems:
         mixed = f" The recordings mix units: {', '.join(fine)} fit km/h." if fine else ""
@@ -192,14 +189,20 @@ def load_subjects(
     window_stride: int | None = None,
 ) -> dict[int, imu.Subject]:
     """Each subject, real or simulated. ``source``: "real" (files required), "simulated", or "auto" (real
-    files where present). Every real file's labels are judged first (:func:`check_label_units`)."""
+    files where present). Each real file is read once, and every file's labels are judged before any is
+    used (:func:`check_label_units`)."""
     if source not in ("auto", "real", "simulated"):
         raise ValueError(f"Unknown data source {source!r}; choose 'auto', 'real' or 'simulated'.")
-    if source != "simulated":
-        check_label_units(subject_ids, folder)
-    return {
-        sid: load_real_subject(sid, folder)
-        if source == "real" or (source == "auto" and subject_file(sid, folder))
-        else imu.simulate_subject(sid, windows_per_speed, seed, window_stride=window_stride)
-        for sid in subject_ids
-    }
+    files = {} if source == "simulated" else {sid: subject_file(sid, folder) for sid in subject_ids}
+    found = {sid: (path, *_read(path)) for sid, path in files.items() if path is not None}
+    check_label_units({path: (y, units["label_unit"]) for path, _, y, units in found.values()})
+    subjects = {}
+    for sid in subject_ids:
+        if sid in found:
+            path, x, y, units = found[sid]
+            subjects[sid] = subject_from_windows(sid, *_check(path, x, y, units), str(path))
+        elif source == "real":
+            subjects[sid] = load_real_subject(sid, folder)  # no file: the error names what was expected
+        else:
+            subjects[sid] = imu.simulate_subject(sid, windows_per_speed, seed, window_stride=window_stride)
+    return subjects

@@ -207,7 +207,8 @@ def run_unit(
     log_output: bool | str = False,
     force: bool = False,
 ) -> dict:
-    """Execute one notebook for one seed with papermill into ``out_dir``; never raises.
+    """Execute one notebook for one seed with papermill into ``out_dir``; raises only on Ctrl-C
+    (``KeyboardInterrupt``, after marking the unit interrupted).
 
     Writes the executed notebook, its figures, ``records/<notebook>.json`` and ``status/<notebook>.json``
     (atomically) into ``out_dir``. A unit already complete from the same inputs is skipped. Returns
@@ -243,8 +244,8 @@ def run_unit(
         pm_logger.setLevel(logging.INFO)
         pm_logger.propagate = False
     quiet_kernel = [] if mode == "verbose" else ["--IPKernelApp.log_level=ERROR"]  # no transport warnings
-    ctrl_c = _ctrl_c_interrupts_the_kernel()
-    interrupt = ctrl_c.__enter__()
+    stack = contextlib.ExitStack()
+    interrupt = stack.enter_context(_ctrl_c_interrupts_the_kernel())
     try:
         for attempt in range(1, KERNEL_START_TRIES + 1):
             try:
@@ -276,7 +277,6 @@ def run_unit(
             print(f"interrupted: {unit_label(notebook, seed)}{where} after {duration(seconds)}; weights already "
                   "stored stay, and the same command resumes", flush=True)  # fmt: skip
             raise KeyboardInterrupt from None
-        seconds = time.perf_counter() - t0
         failed = out_dir / f"{notebook}.failed.ipynb"
         if partial.exists():
             partial.replace(failed)
@@ -288,7 +288,7 @@ def run_unit(
         )
         return {"status": "failed", "seconds": seconds, "records": 0, "message": message}
     finally:
-        ctrl_c.__exit__(None, None, None)
+        stack.close()
         if handler:
             pm_logger.removeHandler(handler)
             pm_logger.setLevel(saved[0])
