@@ -191,3 +191,124 @@ def test_a_damaged_remembered_result_is_computed_again(weight_store, capsys, kin
     np.testing.assert_array_equal(np.asarray(again), np.asarray(first))
     store.remembered("probe", compute, np.ones(3))
     assert len(calls) == 2  # stored again, and read back
+
+
+# Published weights: the reference run's trainings, found by a key without the Keras version, checked on load.
+
+
+@pytest.fixture
+def published(images, tmp_path):
+    """A store that trained dense-16 (and remembered one result), published into a folder: (folder, run)."""
+    x, x_val = images
+    own = store.WeightStore(tmp_path / "made", "smoke")
+    store.install(own)
+    model, run = train_dense("dense-16", Recipe(2, 64, 3e-3, "cosine"), x, x_val, seed=5, verbose=0)
+    store.remembered("score", lambda: {"mse": 0.5}, model)
+    folder = tmp_path / "published"
+    written = store.publish(own, folder)
+    names = sorted(p.relative_to(folder).as_posix().split("-")[0].split(".", 1)[-1] for p in written)
+    assert names == ["json", "remembered/score", "weights.npz"]  # the training, its record, the result
+    store.uninstall()
+    return folder, run
+
+
+def _fresh(tmp_path, folder):
+    fresh = store.WeightStore(tmp_path / "fresh", "smoke", published=folder)
+    store.install(fresh)
+    return fresh
+
+
+def test_a_fresh_store_loads_published_weights_checked_against_their_record(
+    images, published, tmp_path, capsys
+):
+    folder, run = published
+    x, x_val = images
+    fresh = _fresh(tmp_path, folder)
+    calls = []
+    _, again = train_dense("dense-16", Recipe(2, 64, 3e-3, "cosine"), x, x_val, seed=5, verbose=2)
+    out = capsys.readouterr().out
+    assert again.extra["published"] is True and again.seconds == run.seconds and again.history == run.history
+    assert "Epoch" not in out and out.count("published dense-16, seed 5 (trained in") == 1
+    assert f"validation MSE {run.final():.5g} reproduced" in out
+    assert not list(fresh.folder.glob("*.weights.npz"))  # your own store stays yours: nothing copied into it
+    model, _ = train_dense("dense-16", Recipe(2, 64, 3e-3, "cosine"), x, x_val, seed=5, verbose=0)
+    assert store.remembered("score", lambda: calls.append(1) or {"mse": 1.0}, model) == {"mse": 0.5}
+    assert not calls
+    store.uninstall()
+
+
+def _rewrite_weights(path, change, keep_sha: bool):
+    """Change one weight in a published file; with ``keep_sha`` the record's SHA-256 is made to match."""
+    import hashlib
+    import io
+    import json
+
+    with np.load(path) as stored:
+        arrays = {k: stored[k].copy() for k in stored.files}
+    arrays["w0"].flat[0] = change(arrays["w0"].flat[0])
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    path.write_bytes(buffer.getvalue())
+    if keep_sha:
+        facts_path = path.with_name(path.name.replace(".weights.npz", ".json"))
+        facts = json.loads(facts_path.read_text())
+        facts["weights_sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
+        facts_path.write_text(json.dumps(facts))
+
+
+@pytest.mark.parametrize(
+    ("keep_sha", "said"),
+    [
+        (False, "SHA-256 differs"),
+        (True, "its record says"),
+    ],  # a changed file; a forged record, checked by its loss
+)
+def test_a_tampered_published_file_is_said_in_one_line_and_trained(
+    images, published, tmp_path, capsys, keep_sha, said
+):
+    folder, run = published
+    x, x_val = images
+    (path,) = folder.glob("*.weights.npz")
+    _rewrite_weights(path, lambda w: w + 50.0, keep_sha)
+    fresh = _fresh(tmp_path, folder)
+    _, again = train_dense("dense-16", Recipe(2, 64, 3e-3, "cosine"), x, x_val, seed=5, verbose=0)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("published dense-16, seed 5 does not match") and said in out[0]
+    assert out[0].endswith("training it")
+    assert not again.extra.get("reused") and len(list(fresh.folder.glob("*.weights.npz"))) == 1
+    assert again.history == run.history  # trained from the same initial weights: the same run
+    store.uninstall()
+
+
+def test_retrain_and_the_reproduction_ignore_published_weights(images, published, tmp_path):
+    folder, _ = published
+    x, x_val = images
+    fresh = _fresh(tmp_path, folder)
+    fresh.retrain = True
+    _, run = train_dense("dense-16", Recipe(2, 64, 3e-3, "cosine"), x, x_val, seed=5, verbose=0)
+    assert not run.extra.get("reused")
+    store.install(store.WeightStore(tmp_path / "repro", "smoke"))  # make run: published=None
+    _, run = train_dense("dense-16", Recipe(2, 64, 3e-3, "cosine"), x, x_val, seed=5, verbose=0)
+    assert not run.extra.get("reused")
+    store.uninstall()
+
+
+def test_the_published_key_does_not_depend_on_the_keras_version(images, monkeypatch):
+    import keras
+
+    from helpers.models import dense_autoencoder
+
+    keras.utils.set_random_seed(1)
+    model = dense_autoencoder("dense-16")
+    parts = {"x": images[0][:8]}
+    public, own = store.published_key("smoke", model, parts), store.training_key("p", model)
+    monkeypatch.setattr(keras, "__version__", "9.9.9")
+    assert store.published_key("smoke", model, parts) == public
+    assert store.training_key("p", model) != own
+    model.layers[-1].activation = keras.activations.linear  # but what the model computes is in it
+    assert store.published_key("smoke", model, parts) != public
+
+
+def test_the_code_a_key_sees_is_written_out_without_empty_fields():
+    text = store._code_of("def f(x):\n    return x\n")
+    assert "type_params" not in text and "decorator_list" not in text and "Return(value=Name(id='x'" in text

@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="train every model again, even when runs/weights/ holds weights trained the same way",
     )
     run.add_argument(
+        "--published",
+        action="store_true",
+        help="load the published weights (results/standard/weights/) for what runs/weights/ lacks, instead "
+        "of training it: a first look, not a reproduction",
+    )
+    run.add_argument(
         "--set",
         action="append",
         default=[],
@@ -110,8 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "publish":
         if args.reference:
-            for path in publish.adopt_reference(args.reference):
+            try:
+                adopted = publish.adopt_reference(args.reference)
+            except (OSError, ValueError) as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+            weights = [path for path in adopted if path.parent.name in ("weights", "remembered")]
+            for path in [path for path in adopted if path not in weights]:
                 print(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}: adopted")
+            size = sum(path.stat().st_size for path in weights) / 1e6
+            print(f"{len(weights)} published weight and result files ({size:.1f} MB): adopted")
         return publish.main(check=args.check)
     if args.command == "list":
         for name, what in runner.NOTEBOOKS.items():
@@ -121,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.quiet and args.verbose:
             raise ValueError("--quiet and --verbose contradict each other; give one.")
         names = runner.select(args.only)
+        if args.published and args.engine != "local":
+            raise ValueError(
+                "--published works with --engine local only; a cluster run trains what it lacks."
+            )
         if args.jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}.")
         if args.profile not in PROFILES:
@@ -152,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             engine=args.engine,
             jobs=args.jobs,
             scheduler=args.scheduler,
+            published=args.published,
             extra_parameters=dict(args.set) | ({"retrain": True} if args.retrain else {}) or None,
         )
     except RuntimeError as err:  # e.g. no Dask scheduler at --scheduler: one line, no traceback

@@ -65,9 +65,9 @@ class Session:
         ``helpers.training.TrainResult``); ``metrics`` (test scores, the setting such as ``sigma``) beside them."""
         recipe = run.recipe
         curve = {"val_curve": run.curve()} if "val_loss" in run.history else {}
-        if run.extra.get("reused"):  # loaded from the weight store: where and when it was trained
-            keys = ("reused", "trained_git", "trained_machine", "trained_utc")
-            metrics |= {k: run.extra[k] for k in keys}
+        if run.extra.get("reused"):  # loaded (your store, or published): where and when it was trained
+            keys = ("reused", "published", "trained_git", "trained_machine", "trained_utc")
+            metrics |= {k: run.extra[k] for k in keys if k in run.extra}
         else:  # trained just now: it started its run's seconds ago
             started = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=run.seconds)
             metrics["started_utc"] = started.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -125,7 +125,7 @@ def start(
 
     The records of a run carry their ``seed``; a study over several seeds gives each (model, seed) a record.
     Trainings load stored weights when their key matches (:mod:`helpers.lab.store`, under ``runs/weights/`` or
-    ``$WORKBOOK_WEIGHTS_DIR``) unless ``retrain``.
+    ``$WORKBOOK_WEIGHTS_DIR``), else the published ones (standard profile), unless ``retrain``.
     """
     check_profile(profile)
     seeds = check_seeds(seeds)
@@ -133,7 +133,10 @@ def start(
     out = Path(output_dir) if output_dir else RUNS_DIR / profile
     out.mkdir(parents=True, exist_ok=True)
     weights = Path(os.environ.get("WORKBOOK_WEIGHTS_DIR") or RUNS_DIR / "weights")  # shared by every run
-    store.install(store.WeightStore(weights, profile, retrain=bool(retrain)))  # guard, store, provenance
+    # Opened by a reader: the published weights stand in for trainings your own store lacks. The
+    # reproduction (python -m helpers run) sets WORKBOOK_PUBLISHED=0 unless --published: it trains them.
+    published = store.published_folder(profile) if os.environ.get("WORKBOOK_PUBLISHED") != "0" else None
+    store.install(store.WeightStore(weights, profile, bool(retrain), published))  # guard, store, provenance
     set_seed(seeds[0])
 
     if not os.environ.get("VOILA_KERNEL_ID"):  # where outputs go and the versions are in every record

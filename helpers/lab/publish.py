@@ -20,7 +20,7 @@ import numpy as np
 
 from helpers import gait
 from helpers.ele494 import report_value
-from helpers.lab import gait_reference, tables
+from helpers.lab import gait_reference, store, tables
 from helpers.lab.provenance import header
 from helpers.lab.report import FIGURES, report_markdown
 from helpers.lab.results import (
@@ -504,7 +504,13 @@ EXECUTED_LIMIT_BYTES = 1_500_000
 def adopt_reference(run: Path, folder: Path = RESULTS_DIR / "standard") -> list[Path]:
     """Copy the reference run in ``run`` (a ``make run``'s ``runs/standard/``) into ``folder``: ``results.json``,
     the report's figures, and each executed notebook, cleaned (:func:`clean_executed`); returns what it wrote.
-    ``python -m helpers publish`` then regenerates the folder's summary and report."""
+    ``python -m helpers publish`` then regenerates the folder's summary and report.
+
+    The run's trained weights (its store, ``runs/weights/`` beside ``run``) become the published weights,
+    ``<folder>/weights/`` (:func:`helpers.lab.store.publish`). A run that loaded published weights is no
+    reference: it measured nothing."""
+    if any(r.get("published") for r in json.loads((run / "results.json").read_text())):
+        raise ValueError(f"{run} loaded published weights (--published): a reference run trains everything.")
     written = [atomic_write_text(folder / "results.json", (run / "results.json").read_text())]
     for name in sorted({f for figures in FIGURES.values() for f in figures}):
         if (run / name).is_file():
@@ -514,7 +520,8 @@ def adopt_reference(run: Path, folder: Path = RESULTS_DIR / "standard") -> list[
         written.append(
             atomic_write_text(folder / f"{notebook}.ipynb", json.dumps(clean_executed(executed), indent=1))
         )
-    return written
+    weights = store.WeightStore(run.parent / "weights", folder.name)
+    return written + store.publish(weights, folder / "weights")
 
 
 def clean_executed(nb: dict) -> dict:

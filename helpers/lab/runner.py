@@ -47,6 +47,7 @@ def run(
     engine: str = "local",
     jobs: int = 2,
     scheduler: str | None = None,
+    published: bool = False,
 ) -> list[Outcome]:
     """Execute the selected notebooks under ``profile``, once per seed; a failing unit does not stop the others.
 
@@ -54,7 +55,8 @@ def run(
     ``seeds`` (a seed study) each (notebook, seed) is one unit in ``runs/<profile>/seed-<n>/``, resumable on
     its own; the merged ``results.json``, ``summary.md`` and ``REPORT.md`` go to ``runs/<profile>/``.
     ``engine="dask"`` runs the units on Dask distributed (:mod:`helpers.lab.cluster`), ``jobs`` at a time on
-    this machine or on the cluster at ``scheduler``.
+    this machine or on the cluster at ``scheduler``. ``published``: trainings your store lacks load the
+    published weights (standard profile) instead of training; a reproduction leaves it off.
     """
     check_profile(profile)
     if engine not in ENGINES:
@@ -63,6 +65,10 @@ def run(
     out = (Path(output_root) if output_root else RUNS_DIR) / profile
     units = [(name, seed) for name in names for seed in (seeds or [None])]
     if engine == "dask":
+        if published:
+            raise ValueError(
+                "--published works with --engine local only; a cluster run trains what it lacks."
+            )
         found = run_units(
             [unit_from_path(out, n, profile, s, extra_parameters) for n, s in units],
             jobs=jobs,
@@ -88,6 +94,7 @@ def run(
             kernel=kernel,
             log_output=log_output,
             force=force,
+            published=published,
         )
         print(f"{tag}: {ended(result)}", flush=True)
         outcomes.append(

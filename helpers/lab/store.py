@@ -19,6 +19,15 @@ change there trains again; so does ``retrain=True`` (a notebook's ``retrain`` pa
 The same store remembers what is slow to *compute* from fixed inputs, through :func:`remembered`: a final
 model's test figures, a tuned classical filter. Its key is the inputs themselves (a model by its weights)
 and the code of :data:`REMEMBERED_MODULES`, so a rerun scores nothing twice and any change computes again.
+
+**Published weights.** The reference run's trainings and remembered results are committed under
+``results/standard/weights/`` (installed with the package as ``helpers/published/``), so that a first look
+at a notebook loads instead of training. They are found by a *published key*: everything above except the
+Keras and TensorFlow versions (:func:`published_key`). A notebook looks in its own store, then there, then
+trains; the reproduction (``make run``) never looks there unless asked (``--published``). A published file
+is checked before it is used: its SHA-256 against its record, then its validation loss, recomputed, against
+the recorded one within :data:`PUBLISHED_RTOL` (a float difference between CPUs or versions passes, a wrong
+file does not). A mismatch is one line, and the model trains.
 """
 
 from __future__ import annotations
@@ -39,8 +48,8 @@ import numpy as np
 
 from helpers import hooks, hygiene
 from helpers.lab.provenance import git_revision, machine, utc_now
-from helpers.paths import atomic_write_bytes, atomic_write_json
-from helpers.training import TrainResult
+from helpers.paths import RESULTS_DIR, atomic_write_bytes, atomic_write_json
+from helpers.training import TrainResult, evaluate
 
 T = TypeVar("T")
 
@@ -57,6 +66,7 @@ class WeightStore:
     folder: Path
     profile: str
     retrain: bool = False
+    published: Path | None = None  # the reference run's weights, read when this store lacks a training
 
     def paths(self, key: str) -> tuple[Path, Path]:
         return self.folder / f"{key}.weights.npz", self.folder / f"{key}.json"
@@ -112,6 +122,22 @@ def set_aside(path: Path, err: BaseException) -> None:
           "again", flush=True)  # fmt: skip
 
 
+# Published weights exist for this profile only; in a checkout they are results/standard/weights/, and an
+# installed package (pip install of the zip or git URL, e.g. on Colab) carries them as helpers/published/.
+PUBLISHED_PROFILE = "standard"
+
+
+def published_folder(profile: str) -> Path | None:
+    """Where the reference run's weights for ``profile`` are, or None (none published for it)."""
+    if profile != PUBLISHED_PROFILE:
+        return None
+    package = Path(__file__).resolve().parents[1]
+    for folder in (RESULTS_DIR / profile / "weights", package / "published"):
+        if folder.is_dir():
+            return folder
+    return None
+
+
 _active: WeightStore | None = None
 
 
@@ -143,7 +169,7 @@ def _feed(h: "hashlib._Hash", value: Any, depth: int = 0) -> None:
     if depth > 6:
         return
     if isinstance(value, keras.Model):  # a model is what it computes: its architecture and weights
-        h.update(value.to_json().encode())
+        _feed(h, architecture(value), depth + 1)
         for w in value.get_weights():
             _feed(h, np.asarray(w), depth + 1)
     elif isinstance(value, np.ndarray):
@@ -170,6 +196,26 @@ def _feed(h: "hashlib._Hash", value: Any, depth: int = 0) -> None:
         h.update(repr(value).encode())
 
 
+# The settings of a layer that decide what it computes. A model's full config also holds fields that each
+# Keras release adds or renames, so a key built on it would never find weights made by another release.
+_LAYER_SETTINGS = ("activation", "filters", "kernel_size", "strides", "padding", "units", "return_sequences",
+                   "rate", "pool_size", "size", "target_shape", "use_bias", "dilation_rate")  # fmt: skip
+
+
+def architecture(model: keras.Layer) -> list:
+    """``model`` as a key sees it, the same under every Keras version: each layer's class, its settings
+    (:data:`_LAYER_SETTINGS`) and the shapes of its weights, nested models' layers included."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        try:
+            config = {k: v for k, v in layer.get_config().items() if k in _LAYER_SETTINGS}
+        except NotImplementedError:  # a custom layer with arguments of its own and no get_config
+            config = {}
+        shapes = [tuple(w.shape) for w in layer.weights]
+        found.append((type(layer).__name__, config, shapes, architecture(layer)))
+    return found
+
+
 def _code_digest(modules: tuple[str, ...] = TRAINING_MODULES) -> str:
     import importlib
 
@@ -187,7 +233,7 @@ def training_code() -> str:
 
 def _code_of(source: str) -> str:
     """The code of a module without its comments, docstrings and layout: rewording or reformatting them
-    trains nothing again."""
+    trains nothing again. Written out by :func:`_dump`, the same under every Python version."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -199,43 +245,69 @@ def _code_of(source: str) -> str:
             and isinstance(body[0].value.value, str)
         ):
             node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
+    return _dump(tree)
 
 
-def training_key(store: WeightStore, model: keras.Model, parts: dict[str, Any]) -> str:
-    """The key of one training: ``model`` as it is before training, and ``parts`` (recipe, data, ...)."""
+def _dump(node: Any) -> str:
+    """A syntax tree as text. ``ast.dump`` changes between Python versions (fields added, empty ones shown
+    or not); this leaves out every empty field, so a new field that is unused here changes nothing."""
+    if isinstance(node, ast.AST):
+        fields = [(f, getattr(node, f, None)) for f in node._fields]
+        inner = ",".join(f"{f}={_dump(v)}" for f, v in fields if v is not None and v != [])
+        return f"{type(node).__name__}({inner})"
+    if isinstance(node, list):
+        return "[" + ",".join(_dump(v) for v in node) + "]"
+    return repr(node)
+
+
+def published_key(profile: str, model: keras.Model, parts: dict[str, Any]) -> str:
+    """The key of one training without the Keras and TensorFlow versions: ``model`` as it is before
+    training (:func:`architecture`, initial weights), the compute precision, ``parts`` (recipe, data, ...),
+    the profile and the training code. Published weights are found by it."""
     h = hashlib.sha256()
-    h.update(model.to_json().encode())
+    _feed(h, model)
     h.update(keras.config.dtype_policy().name.encode())
-    for w in model.get_weights():
-        _feed(h, np.asarray(w))
     _feed(h, parts)
-    h.update(f"{keras.__version__}|{keras.backend.backend()}|{store.profile}|{_code_digest()}".encode())
+    h.update(f"{profile}|{_code_digest()}".encode())
+    return h.hexdigest()[:24]
+
+
+def training_key(published: str, model: keras.Model) -> str:
+    """The key in your own store: the published key, the model's whole config and the Keras version and
+    backend that trained it (weights made by another release are found only through the published ones)."""
+    h = hashlib.sha256(published.encode())
+    h.update(f"{model.to_json()}|{keras.__version__}|{keras.backend.backend()}".encode())
     return h.hexdigest()[:24]
 
 
 def stored_fit(call, train: Callable[[], Any]):
-    """The hook around :func:`helpers.training.fit`: refuse test data, then load a stored training or run
-    ``train()`` and store what it made, stamped with where and when it was trained."""
+    """The hook around :func:`helpers.training.fit`: refuse test data, then load a stored training (your own,
+    else a published one) or run ``train()`` and store what it made, stamped with where and when it was
+    trained."""
     hygiene.check("fit", call.x, call.y, call.validation_data)  # test data never trains or validates
     weights = active()
     if weights is None:
         return train()
     metrics = [getattr(m, "__name__", m) for m in call.metrics]
-    key = training_key(weights, call.model, {
+    public = published_key(weights.profile, call.model, {
         "x": call.x, "y": call.y, "validation": call.validation_data, "recipe": call.recipe.as_dict(),
         "loss": getattr(call.loss, "__name__", call.loss), "metrics": metrics,
         "compile": getattr(call.compile, "__qualname__", None), "callbacks": describe(call.callbacks),
         "validation_batch_size": call.validation_batch_size,
     })  # fmt: skip
+    key = training_key(public, call.model)
     if weights.has(key):
         call.compile_model()  # compiled as a trained model is, so a loaded one predicts the same way
         facts = weights.load(key, call.model)
         if facts is not None:
             return _reused(facts, call)
+    if weights.published is not None and not weights.retrain:
+        found = load_published(weights.published, public, call)
+        if found is not None:
+            return found
     result = train()
     weights.save(key, call.model, {
-        "label": call.label, "profile": weights.profile, "seconds": result.seconds,
+        "label": call.label, "profile": weights.profile, "published_key": public, "seconds": result.seconds,
         "epoch_seconds": result.epoch_seconds, "history": result.history, "extra": result.extra,
         "recipe": call.recipe.as_dict(), "trained_git": git_revision(), "trained_machine": machine(),
         "trained_utc": utc_now(),
@@ -243,10 +315,10 @@ def stored_fit(call, train: Callable[[], Any]):
     return result
 
 
-def _reused(facts: dict, call):
+def _reused(facts: dict, call, published: bool = False):
     """The stored run of a training whose weights were just loaded: its own seconds, curves and provenance."""
     trained = {k: facts[k] for k in ("trained_git", "trained_machine", "trained_utc")}
-    if call.verbose:
+    if call.verbose and not published:
         print(
             f"loaded {call.label}: trained in {facts['seconds']:.0f} s on {facts['trained_machine']} at git "
             f"{facts['trained_git']} ({facts['trained_utc']})",
@@ -257,8 +329,88 @@ def _reused(facts: dict, call):
         seconds=facts["seconds"],
         epoch_seconds=facts["epoch_seconds"],
         recipe=call.recipe,
-        extra=facts["extra"] | trained | {"reused": True},
+        extra=facts["extra"] | trained | {"reused": True} | ({"published": True} if published else {}),
     )
+
+
+# How far a published model's recomputed validation loss may be from its record: float sums in another
+# order (another CPU, another TensorFlow) move the 4th significant digit at most; a wrong file moves more.
+# A model that samples while it is scored (the VAE) draws other noise than it did then: it gets more room.
+PUBLISHED_RTOL = 1e-3
+PUBLISHED_RTOL_SAMPLING = 1e-2
+
+
+def recorded_validation(facts: dict) -> float | None:
+    """The validation loss of the weights a training ended with (the averaged ones under weight averaging),
+    as recorded; None for a training without a validation set."""
+    if "averaged_val_loss" in facts["extra"]:
+        return facts["extra"]["averaged_val_loss"]
+    return facts["history"]["val_loss"][-1] if facts["history"].get("val_loss") else None
+
+
+def load_published(folder: Path, key: str, call):
+    """The published training under ``key`` with ``call.model`` holding its weights, once they pass the
+    checks (its file's SHA-256, then its validation loss recomputed); None when nothing is published under
+    ``key`` or a check fails, which is said in one line."""
+    weights, facts_path = folder / f"{key}.weights.npz", folder / f"{key}.json"
+    if not (weights.is_file() and facts_path.is_file()):
+        return None
+    model, initial = call.model, call.model.get_weights()
+    try:
+        facts, payload = json.loads(facts_path.read_text()), weights.read_bytes()
+        if hashlib.sha256(payload).hexdigest() != facts.get("weights_sha256"):
+            raise ValueError("its weights file is not the one published (SHA-256 differs from its record)")
+        with np.load(io.BytesIO(payload), allow_pickle=False) as stored:
+            arrays = [stored[f"w{i}"] for i in range(len(stored.files))]
+        call.compile_model()
+        model.set_weights(arrays)
+        expected, checked = recorded_validation(facts), "checked by its SHA-256 (no validation set)"
+        if expected is not None:
+            state = [v.numpy() for v in model.variables]  # scoring draws from a sampling layer's seed: kept
+            got = evaluate(model, call.validation_data)
+            for variable, value in zip(model.variables, state):
+                variable.assign(value)
+            rtol = PUBLISHED_RTOL_SAMPLING if len(model.variables) > len(model.weights) else PUBLISHED_RTOL
+            name = "MSE" if call.loss == "mse" else "loss"
+            if not np.isclose(got, expected, rtol=rtol, atol=0):
+                raise ValueError(
+                    f"validation {name} {got:.5g}, its record says {expected:.5g} (rtol {rtol:g})"
+                )
+            checked = f"validation {name} {expected:.5g} reproduced"
+    except (*UNREADABLE, TypeError) as err:
+        model.set_weights(initial)  # as it was: the training starts from the same weights
+        print(f"published {call.label} does not match: {err}; training it", flush=True)
+        return None
+    if call.verbose:
+        print(f"published {call.label} (trained in {facts['seconds']:.0f} s on {facts['trained_machine']} at git "
+              f"{facts['trained_git']}; {checked})", flush=True)  # fmt: skip
+    return _reused(facts, call, published=True)
+
+
+def publish(store: WeightStore, target: Path) -> list[Path]:
+    """Copy ``store``'s trainings for its profile, and its remembered results, into ``target`` under their
+    published keys, each training's facts with its weights' SHA-256; what was there before goes. Returns the
+    files written. Meant for a fresh clone's reference run, whose store holds nothing else."""
+    import shutil
+
+    staged = target.with_name(f".{target.name}.new")
+    shutil.rmtree(staged, ignore_errors=True)
+    (staged / "remembered").mkdir(parents=True)
+    for facts_path in sorted(store.folder.glob("*.json")):
+        facts = json.loads(facts_path.read_text())
+        if facts.get("profile") != store.profile or "published_key" not in facts:
+            continue
+        payload = facts_path.with_name(facts_path.stem + ".weights.npz").read_bytes()
+        facts["weights_sha256"] = hashlib.sha256(payload).hexdigest()
+        (staged / f"{facts['published_key']}.weights.npz").write_bytes(payload)
+        (staged / f"{facts['published_key']}.json").write_text(json.dumps(facts, indent=1) + "\n")
+    version = "-" + hashlib.sha256(keras.__version__.encode()).hexdigest()[:8]
+    for found in sorted((store.folder / "remembered").glob(f"*{version}.*")):
+        name, suffix = found.name.split(".", 1)
+        shutil.copyfile(found, staged / "remembered" / f"{name.removesuffix(version)}.{suffix}")
+    shutil.rmtree(target, ignore_errors=True)
+    staged.replace(target)
+    return sorted(path for path in target.rglob("*") if path.is_file())
 
 
 def describe(callbacks) -> list:
@@ -270,7 +422,8 @@ def describe(callbacks) -> list:
 
 
 def remembered(label: str, compute: Callable[[], T], *inputs: Any) -> T:
-    """``compute()``, or what it returned before for the same ``label`` and ``inputs`` under the active store.
+    """``compute()``, or what it returned before for the same ``label`` and ``inputs`` under the active store
+    (your own, else the published results).
 
     ``inputs`` are everything the result depends on besides the code of :data:`REMEMBERED_MODULES` (arrays,
     models, plain values). The result must be an array or plain JSON data (numbers, strings, lists,
@@ -281,23 +434,27 @@ def remembered(label: str, compute: Callable[[], T], *inputs: Any) -> T:
         return compute()
     h = hashlib.sha256(label.encode())
     _feed(h, list(inputs))
-    h.update(f"{keras.__version__}|{active_store.profile}|{_code_digest(REMEMBERED_MODULES)}".encode())
-    path = active_store.folder / "remembered" / f"{label}-{h.hexdigest()[:24]}"
-    array, plain = path.with_suffix(".npy"), path.with_suffix(".json")
-    for found, read in (
-        (array, lambda f: np.load(f, allow_pickle=False)),
-        (plain, lambda f: json.loads(f.read_text())),
-    ):
-        if not active_store.retrain and found.is_file():
-            try:
-                return read(found)
-            except UNREADABLE as err:
-                set_aside(found, err)
+    h.update(f"{active_store.profile}|{_code_digest(REMEMBERED_MODULES)}".encode())
+    public = f"{label}-{h.hexdigest()[:24]}"  # its published name: no Keras version in it
+    version = hashlib.sha256(keras.__version__.encode()).hexdigest()[:8]
+    path = active_store.folder / "remembered" / f"{public}-{version}"
+    places = [path] + ([active_store.published / "remembered" / public] if active_store.published else [])
+    for place in places if not active_store.retrain else []:
+        for found, read in (
+            (place.with_name(place.name + ".npy"), lambda f: np.load(f, allow_pickle=False)),
+            (place.with_name(place.name + ".json"), lambda f: json.loads(f.read_text())),
+        ):
+            if found.is_file():
+                try:
+                    return read(found)
+                except UNREADABLE as err:
+                    if place is path:  # your own file is computed again; a published one is left as it is
+                        set_aside(found, err)
     result = compute()
     if isinstance(result, np.ndarray):
         buffer = io.BytesIO()
         np.save(buffer, result)
-        atomic_write_bytes(array, buffer.getvalue())
+        atomic_write_bytes(path.with_name(path.name + ".npy"), buffer.getvalue())
     else:
-        atomic_write_json(plain, result)
+        atomic_write_json(path.with_name(path.name + ".json"), result)
     return result

@@ -206,6 +206,7 @@ def run_unit(
     kernel: str = "python3",
     log_output: bool | str = False,
     force: bool = False,
+    published: bool = False,
 ) -> dict:
     """Execute one notebook for one seed with papermill into ``out_dir``; raises only on Ctrl-C
     (``KeyboardInterrupt``, after marking the unit interrupted).
@@ -214,6 +215,8 @@ def run_unit(
     (atomically) into ``out_dir``. A unit already complete from the same inputs is skipped. Returns
     ``{"status": "ok"|"failed"|"skipped", "seconds", "records", "message"}``. ``log_output``: False (quiet),
     ``"tidy"`` (the notebook's own lines with progress, see :class:`TidyConsole`) or True (papermill's full log).
+    ``published``: a training this machine's store lacks loads the published weights instead of training
+    (a reproduction trains it: the default).
     """
     import papermill as pm
 
@@ -243,6 +246,7 @@ def run_unit(
         pm_logger.addHandler(handler)
         pm_logger.setLevel(logging.INFO)
         pm_logger.propagate = False
+    os.environ["WORKBOOK_PUBLISHED"] = "1" if published else "0"  # the kernel inherits it
     quiet_kernel = [] if mode == "verbose" else ["--IPKernelApp.log_level=ERROR"]  # no transport warnings
     stack = contextlib.ExitStack()
     interrupt = stack.enter_context(_ctrl_c_interrupts_the_kernel())
