@@ -250,3 +250,23 @@ def test_the_reference_run_is_of_todays_training_code():
     fingerprint, and it must be HEAD's."""
     found = {r.get("training_code") for r in read_records(REFERENCE / "results.json") if r.get("epochs")}
     assert found == {store.training_code()}, "results/standard/ is stale: redo the reference make run"
+
+
+def test_the_published_weights_are_the_reference_runs_and_intact():
+    """Each published training sits beside its record: made during the reference folder's first run (at
+    its commit), under its published key, its SHA-256 that of its file, with the validation loss a load
+    recomputes (the VAE's classifier, which has no validation set, aside)."""
+    import hashlib
+
+    first = json.loads((REFERENCE / "runs.json").read_text())[0]
+    facts = {p: json.loads(p.read_text()) for p in (REFERENCE / "weights").glob("*.json")}
+    labels = sorted(f["label"] for f in facts.values())
+    assert len(facts) >= 15 and any(label.startswith("conv-64") for label in labels), labels
+    for path, found in facts.items():
+        weights = path.with_name(path.name.replace(".json", ".weights.npz"))
+        assert hashlib.sha256(weights.read_bytes()).hexdigest() == found["weights_sha256"], path.name
+        assert found["published_key"] == path.stem and found["profile"] == "standard"
+        assert found["trained_git"] == first["git"] and not first.get("force") and not first.get("published")
+        assert first["started_utc"] <= found["trained_utc"] <= first["ended_utc"]
+        assert store.recorded_validation(found) is not None or found["label"] == "judge"
+    assert list((REFERENCE / "weights" / "remembered").iterdir())

@@ -154,3 +154,41 @@ def test_progress_lines_name_the_unit_and_its_end():
     assert units.unit_label("02_denoising_autoencoders", 42) == "02_denoising_autoencoders, seed 42"
     assert units.ended({"status": "ok", "seconds": 2460, "records": 12}) == "ok in 41 min, 12 records"
     assert units.ended({"status": "ok", "seconds": 41, "records": 6}) == "ok in 41 s, 6 records"
+
+
+def test_each_run_is_logged_and_a_reference_runs_conditions_are_written_from_the_log(tmp_path, monkeypatch):
+    import json
+
+    from helpers.lab import publish, results
+    from helpers.paths import atomic_write_json
+
+    asked = []
+
+    def fake_unit(name, profile, seed, parameters, out_dir, **settings):  # a notebook that ran in 2 s
+        asked.append(settings["published"])
+        record = results.make_record("I", "dense-32", 50992, profile, 1.0, test_mse=0.02)
+        results.write_records(out_dir, name, [record])
+        atomic_write_json(runner.status_path(out_dir, name), {"status": "ok"})
+        return {"status": "ok", "seconds": 2.0, "records": 1, "message": ""}
+
+    monkeypatch.setattr(runner, "run_unit", fake_unit)
+    runner.run("smoke", "01", output_root=tmp_path)
+    runner.run("smoke", "01", output_root=tmp_path, force=True, published=True)
+    log = json.loads((tmp_path / "smoke" / "runs.json").read_text())
+    assert [r["force"] for r in log] == [False, True] and asked == [False, True]
+    assert log[0]["units"] == [
+        {"notebook": "01_dense_autoencoders", "seed": None, "status": "ok", "seconds": 2.0}
+    ]
+    assert log[0]["git"] and log[0]["machine"] and log[0]["started_utc"] <= log[1]["started_utc"]
+    (tmp_path / "smoke" / "weights").mkdir()
+    text = publish.reference_context(tmp_path / "smoke")
+    assert (
+        text.count("1 of 1 notebooks ok") == 2
+        and "`python -m helpers run --force --published` at git" in text
+    )
+    assert "publishes its 0 trainings" in text
+
+
+def test_published_weights_are_for_a_local_run(capsys):
+    assert cli.main(["run", "--published", "--engine", "dask", "--only", "01"]) == 2
+    assert "--published works with --engine local only" in capsys.readouterr().err

@@ -452,8 +452,11 @@ def outputs() -> dict[Path, str]:
             superseded = superseded_seeds()
             records = [r for r in records if r.get("seed") not in superseded]
         profile = records[0]["profile"]
-        context = path.parent / "CONTEXT.md"  # prose about the run's conditions (no numbers), if any
-        head = header(records, profile) + ("\n\n" + context.read_text().strip() if context.is_file() else "")
+        context = path.parent / "CONTEXT.md"  # prose about the run's conditions, if any
+        if (path.parent / "runs.json").is_file():  # a reference run: its conditions, from what it recorded
+            found[context] = reference_context(path.parent)
+        text = found.get(context) or (context.read_text() if context.is_file() else "")
+        head = header(records, profile) + ("\n\n" + text.strip() if text else "")
         found[path.parent / "summary.md"] = head + "\n\n" + summary_markdown(records)
         found[path.parent / "REPORT.md"] = report_markdown(records, head, path.parent)
     readme = README.read_text()
@@ -515,6 +518,8 @@ def adopt_reference(run: Path, folder: Path = RESULTS_DIR / "standard") -> list[
     for name in sorted({f for figures in FIGURES.values() for f in figures}):
         if (run / name).is_file():
             written.append(atomic_write_bytes(folder / name, (run / name).read_bytes()))
+    if (run / "runs.json").is_file():  # how the run was made: reference_context reads it
+        written.append(atomic_write_text(folder / "runs.json", (run / "runs.json").read_text()))
     for notebook in NOTEBOOKS:
         executed = json.loads((run / f"{notebook}.ipynb").read_text())
         written.append(
@@ -522,6 +527,38 @@ def adopt_reference(run: Path, folder: Path = RESULTS_DIR / "standard") -> list[
         )
     weights = store.WeightStore(run.parent / "weights", folder.name)
     return written + store.publish(weights, folder / "weights")
+
+
+def reference_context(folder: Path) -> str:
+    """The conditions of the reference run in ``folder``, written from what it recorded: each run of its
+    folder (``runs.json``: when, where, which commit, how it was asked for), its records, and its published
+    weights (``weights/``, each training's facts)."""
+    runs = json.loads((folder / "runs.json").read_text())
+    records, lines = read_records(folder / "results.json"), []
+    for run in runs:
+        asked = " --force" * bool(run.get("force")) + " --published" * bool(run.get("published"))
+        ok = sum(u["status"] == "ok" for u in run["units"])
+        lines.append(
+            f"- `python -m helpers run{asked}` at git {run['git']}{'' if run.get('git_clean') else ' (uncommitted changes)'} "
+            f"on {run['machine']}: {run['started_utc']} to {run['ended_utc']}, {run['seconds'] / 60:.1f} min, "
+            f"{ok} of {len(run['units'])} notebooks ok."
+        )
+    facts = [json.loads(p.read_text()) for p in sorted((folder / "weights").glob("*.json"))]
+    size = sum(p.stat().st_size for p in (folder / "weights").rglob("*") if p.is_file()) / 1e6
+    first = runs[0]
+    during = sum(first["started_utc"] <= f["trained_utc"] <= first["ended_utc"] for f in facts)
+    reused = sum(bool(r.get("reused")) for r in records)
+    return "\n".join([
+        "The reference run of this profile, in the order its folder's runs were made (`runs.json`):", "",
+        *lines, "",
+        f"`results.json` holds the last run's {len(records)} records ({reused} of them of models it loaded, "
+        "each with its original training time); the executed notebooks here are that run's, cleaned by "
+        "`python -m helpers publish --reference` (no widget state, no stderr, palette PNGs).", "",
+        f"`weights/` publishes its {len(facts)} trainings, {during} of them trained during the first run, and "
+        f"its remembered results: {size:.1f} MB. A notebook opened without a trained store loads them.",
+        *(["", "`benchmark.json` is the time-to-quality benchmark's own run (`docs/benchmark.md` names its "
+            "commit), not part of this one."] if (folder / "benchmark.json").is_file() else []),
+    ]) + "\n"  # fmt: skip
 
 
 def clean_executed(nb: dict) -> dict:

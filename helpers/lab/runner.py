@@ -8,10 +8,12 @@ seed, one folder.
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 from helpers.lab.cluster import run_units, unit_from_path
-from helpers.lab.provenance import header
+from helpers.lab.provenance import git_revision, git_state, header, machine, utc_now
 from helpers.lab.report import write_report
 from helpers.lab.results import gather
 from helpers.lab.tables import write_summary
@@ -29,7 +31,7 @@ from helpers.lab.units import (  # noqa: F401  (the run command's unit of work; 
     unit_dir,
     unit_label,
 )
-from helpers.paths import NOTEBOOK_DIR, RUNS_DIR
+from helpers.paths import NOTEBOOK_DIR, RUNS_DIR, atomic_write_json
 from helpers.profiles import check_profile
 
 ENGINES = ("local", "dask")
@@ -59,6 +61,7 @@ def run(
     published weights (standard profile) instead of training; a reproduction leaves it off.
     """
     check_profile(profile)
+    started, started_utc = time.perf_counter(), utc_now()
     if engine not in ENGINES:
         raise ValueError(f"Unknown engine {engine!r}. Choose one of: {', '.join(ENGINES)}.")
     names = select(only)
@@ -76,11 +79,13 @@ def run(
             kernel=kernel,
             force=force,
         )
-        summarise(out, profile)
-        return [
+        outcomes = [
             Outcome(n, r["status"], r["seconds"], r["message"], s, r["records"])
             for (n, s), r in zip(units, found)
         ]
+        summarise(out, profile)
+        log_run(out, outcomes, started_utc, time.perf_counter() - started, engine=engine, force=force)
+        return outcomes
     outcomes: list[Outcome] = []
     for i, (name, seed) in enumerate(units, 1):
         tag = f"[{i}/{len(units)}] {unit_label(name, seed)}"
@@ -101,7 +106,23 @@ def run(
             Outcome(name, result["status"], result["seconds"], result["message"], seed, result["records"])
         )
     summarise(out, profile)
+    settings = {"engine": engine, "force": force, "published": published, "parameters": extra_parameters}
+    log_run(out, outcomes, started_utc, time.perf_counter() - started, **settings)
     return outcomes
+
+
+def log_run(out: Path, outcomes: list[Outcome], started_utc: str, seconds: float, **settings) -> None:
+    """Add this run to ``<out>/runs.json``, the folder's own history: when, where, at which commit, how it was
+    asked for, and how each unit ended. A reference run's conditions are read from it, not typed."""
+    path = Path(out) / "runs.json"
+    history = json.loads(path.read_text()) if path.is_file() else []
+    units = [{"notebook": o.notebook, "seed": o.seed, "status": o.status, "seconds": round(o.seconds, 1)}
+             for o in outcomes]  # fmt: skip
+    history.append({
+        "started_utc": started_utc, "ended_utc": utc_now(), "seconds": round(seconds, 1),
+        "git": git_revision(), "git_clean": git_state()[1], "machine": machine(), **settings, "units": units,
+    })  # fmt: skip
+    atomic_write_json(path, history)
 
 
 def parameters(names: list[str]) -> set[str]:

@@ -387,6 +387,17 @@ def load_published(folder: Path, key: str, call):
     return _reused(facts, call, published=True)
 
 
+# Kept in the folder even before anything is published: the package installs the folder (pyproject.toml).
+PUBLISHED_README = """# Published weights
+
+The reference run's trained models (`<key>.weights.npz`), each beside its record (`<key>.json`: the run that
+trained it, its commit, machine, seconds and curves, and the file's SHA-256), and its remembered results
+(`remembered/`). A notebook opened without trained models of its own loads these instead of training, after
+checking them; `make run` trains its own. `python -m helpers publish --reference runs/standard` writes them.
+See `helpers/lab/store.py`.
+"""
+
+
 def publish(store: WeightStore, target: Path) -> list[Path]:
     """Copy ``store``'s trainings for its profile, and its remembered results, into ``target`` under their
     published keys, each training's facts with its weights' SHA-256; what was there before goes. Returns the
@@ -396,6 +407,7 @@ def publish(store: WeightStore, target: Path) -> list[Path]:
     staged = target.with_name(f".{target.name}.new")
     shutil.rmtree(staged, ignore_errors=True)
     (staged / "remembered").mkdir(parents=True)
+    (staged / "README.md").write_text(PUBLISHED_README)
     for facts_path in sorted(store.folder.glob("*.json")):
         facts = json.loads(facts_path.read_text())
         if facts.get("profile") != store.profile or "published_key" not in facts:
