@@ -5,13 +5,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PROFILE ?= standard
 
-.PHONY: setup run test lint format unit nbval smoke nbval-refs lock results-tables
+.PHONY: setup run test lint format unit nbval smoke nbval-refs lock results-tables reference
 
 setup:
 	bash scripts/setup.sh $(VENV)
 
 run: setup
 	$(PY) -m helpers run --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
+
+# The reference run, in a fresh clone with the CPU to itself: train everything, rerun loading every model
+# (the executed notebooks on record say so), then make results/standard/ (records, notebooks, weights) of it.
+reference: run
+	$(PY) -m helpers run --profile standard --force
+	$(PY) -m helpers publish --reference runs/standard
 
 test: setup lint
 	$(PY) -m pytest -q tests

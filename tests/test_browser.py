@@ -7,6 +7,7 @@ Skips, saying why, only where Chromium, Playwright or Voila is absent.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,7 +18,8 @@ import time
 
 import pytest
 
-from helpers.paths import NOTEBOOK_DIR
+from helpers.paths import NOTEBOOK_DIR, RESULTS_DIR
+from helpers.paths import PROJECT_ROOT as ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -39,21 +41,15 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path):
-    """Serve one notebook, prepared with smoke parameters, with Voila on 127.0.0.1; yields its URL.
-
-    With ``trained=True`` the notebook first runs once headless, so that Voila finds its models' weights
-    stored (as after ``make run``) and loads them instead of training."""
+    """Serve one notebook, prepared with ``profile``'s parameters, with Voila on 127.0.0.1, its weight store
+    an empty folder (a fresh clone's); yields its URL. The standard profile then loads the published weights."""
     import papermill as pm
 
     procs = []
 
-    def serve(name: str, trained: bool = False) -> str:
+    def serve(name: str, profile: str = "smoke") -> str:
         target = tmp_path / f"{name}.ipynb"
-        parameters = {"profile": "smoke", "output_dir": str(tmp_path / "out")}
-        if trained:
-            pm.execute_notebook(
-                str(NOTEBOOK_DIR / f"{name}.ipynb"), str(tmp_path / "trained.ipynb"), parameters=parameters
-            )
+        parameters = {"profile": profile, "output_dir": str(tmp_path / "out")}
         pm.execute_notebook(
             str(NOTEBOOK_DIR / f"{name}.ipynb"),
             str(target),
@@ -61,6 +57,7 @@ def served(tmp_path):
             parameters=parameters,
         )
         port = _free_port()
+        env = {k: v for k, v in os.environ.items() if k != "WORKBOOK_PUBLISHED"}
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -73,6 +70,7 @@ def served(tmp_path):
                 "--Voila.tornado_settings={'xsrf_cookies': False}",
             ],
             cwd=tmp_path,
+            env=env | {"WORKBOOK_WEIGHTS_DIR": str(tmp_path / "own-store")},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -137,13 +135,32 @@ def _settled(page, widget, readout, seconds: float = 30) -> tuple[str, str]:
     return readout.inner_text(), _caption(widget)
 
 
-def test_denoising_explorer_responds_to_the_mouse(served):
-    url = served("02_denoising_autoencoders", trained=True)
+def test_a_first_look_at_the_denoising_explorer_loads_the_published_weights(served):
+    """A fresh clone's first look (no trained models of its own): Voila shows notebook 02's standard profile
+    on the published weights, one "published" line per model and no epoch, no path and no records line,
+    and its explorer follows the mouse."""
+    published = [json.loads(p.read_text()) for p in (RESULTS_DIR / "standard" / "weights").glob("*.json")]
+    models = sorted(f["label"] for f in published if f["label"].startswith("conv-"))
+    url = served("02_denoising_autoencoders", profile="standard")
     start_clock = time.perf_counter()
     pw, browser, page = _explorers(url, ".widget-vbox", 1)
     interactive_after = time.perf_counter() - start_clock
-    print(f"Voila: notebook 02 (smoke, stored weights) interactive after {interactive_after:.1f} s")
+    text = page.inner_text("body")
+    lines = [line.strip() for line in text.splitlines()]
+    shown = sorted(line.split(" (trained in")[0].removeprefix("published ") for line in lines
+                   if line.startswith("published "))  # fmt: skip
+    print(
+        f"Voila: notebook 02 (standard, published weights, empty store) interactive after "
+        f"{interactive_after:.1f} s; {len(shown)} published lines, "
+        f"{sum('Epoch ' in line for line in lines)} epoch lines"
+    )
     try:
+        assert shown == models and all(
+            "reproduced)" in line for line in lines if line.startswith("published ")
+        )
+        assert not any("Epoch " in line or "does not match" in line for line in lines)
+        assert str(ROOT) not in text and "/tmp/" not in text and "records ->" not in text
+        assert "Benchmark" not in text and "took" not in text  # no training time measured on this page
         explorers = page.locator(".widget-vbox").filter(has=page.locator(".widget-interact"))  # the outer box
         assert explorers.count() == 1
         explorer = explorers.first

@@ -270,3 +270,33 @@ def test_the_published_weights_are_the_reference_runs_and_intact():
         assert first["started_utc"] <= found["trained_utc"] <= first["ended_utc"]
         assert store.recorded_validation(found) is not None or found["label"] == "judge"
     assert list((REFERENCE / "weights" / "remembered").iterdir())
+
+
+def test_adopting_a_reference_run_publishes_its_weights_and_refuses_a_run_that_loaded_published_ones(
+    tmp_path,
+):
+    import numpy as np
+
+    from helpers.dense import train_dense
+    from helpers.training import Recipe
+
+    run, target = tmp_path / "runs" / "standard", tmp_path / "results" / "standard"
+    run.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    x, x_val = rng.uniform(0, 1, (128, 784)).astype("float32"), rng.uniform(0, 1, (32, 784)).astype("float32")
+    store.install(store.WeightStore(tmp_path / "runs" / "weights", "standard"))
+    try:
+        train_dense("dense-16", Recipe(1, 64), x, x_val, seed=5, verbose=0)
+    finally:
+        store.uninstall()
+    (run / "results.json").write_text(json.dumps([{"model": "dense-16", "seed": 5}]))
+    (run / "runs.json").write_text("[]")
+    for name in NOTEBOOKS:
+        (run / f"{name}.ipynb").write_text(json.dumps({"metadata": {}, "cells": []}))
+    written = publish.adopt_reference(run, target)
+    (facts,) = [json.loads(p.read_text()) for p in (target / "weights").glob("*.json")]
+    assert facts["label"] == "dense-16, seed 5" and (target / "weights" / "README.md") in written
+    assert (target / "weights" / f"{facts['published_key']}.weights.npz") in written
+    (run / "results.json").write_text(json.dumps([{"model": "dense-16", "seed": 5, "published": True}]))
+    with pytest.raises(ValueError, match="loaded published weights"):
+        publish.adopt_reference(run, target)

@@ -466,6 +466,7 @@ def outputs() -> dict[Path, str]:
     readme = replace_block(
         readme, "benchmark", benchmark_block(json.loads(BENCHMARK.read_text()), per_model=False)
     )
+    readme = replace_block(readme, "reference", reference_block(RESULTS_DIR / "standard"))
     found[README] = readme
     recipes = PROJECT_ROOT / "docs" / "recipes.md"
     found[recipes] = replace_block(recipes.read_text(), "evidence", evidence_block())
@@ -549,7 +550,8 @@ def reference_context(folder: Path) -> str:
     during = sum(first["started_utc"] <= f["trained_utc"] <= first["ended_utc"] for f in facts)
     reused = sum(bool(r.get("reused")) for r in records)
     return "\n".join([
-        "The reference run of this profile, in the order its folder's runs were made (`runs.json`):", "",
+        "The reference run of this profile (`make reference` in a fresh clone), in the order its folder's runs "
+        "were made (`runs.json`):", "",
         *lines, "",
         f"`results.json` holds the last run's {len(records)} records ({reused} of them of models it loaded, "
         "each with its original training time); the executed notebooks here are that run's, cleaned by "
@@ -559,6 +561,17 @@ def reference_context(folder: Path) -> str:
         *(["", "`benchmark.json` is the time-to-quality benchmark's own run (`docs/benchmark.md` names its "
             "commit), not part of this one."] if (folder / "benchmark.json").is_file() else []),
     ]) + "\n"  # fmt: skip
+
+
+def reference_block(folder: Path) -> str:
+    """What a reference run adds to the repository's history: its published weights, and its executed
+    notebooks and figures (the records are a few hundred kB more)."""
+    weights = sum(p.stat().st_size for p in (folder / "weights").rglob("*") if p.is_file()) / 1e6
+    lesson = sum(p.stat().st_size for p in folder.iterdir() if p.suffix in (".ipynb", ".png")) / 1e6
+    return (
+        f"Each reference run adds about {weights + lesson:.1f} MB to the repository's history (before git's "
+        f"compression): {weights:.1f} MB of published weights, {lesson:.1f} MB of executed notebooks and figures."
+    )
 
 
 def clean_executed(nb: dict) -> dict:

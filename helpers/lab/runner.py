@@ -62,6 +62,7 @@ def run(
     """
     check_profile(profile)
     started, started_utc = time.perf_counter(), utc_now()
+    settings = {"engine": engine, "force": force, "published": published, "parameters": extra_parameters}
     if engine not in ENGINES:
         raise ValueError(f"Unknown engine {engine!r}. Choose one of: {', '.join(ENGINES)}.")
     names = select(only)
@@ -84,7 +85,7 @@ def run(
             for (n, s), r in zip(units, found)
         ]
         summarise(out, profile)
-        log_run(out, outcomes, started_utc, time.perf_counter() - started, engine=engine, force=force)
+        log_run(out, outcomes, started_utc, time.perf_counter() - started, **settings)
         return outcomes
     outcomes: list[Outcome] = []
     for i, (name, seed) in enumerate(units, 1):
@@ -106,7 +107,6 @@ def run(
             Outcome(name, result["status"], result["seconds"], result["message"], seed, result["records"])
         )
     summarise(out, profile)
-    settings = {"engine": engine, "force": force, "published": published, "parameters": extra_parameters}
     log_run(out, outcomes, started_utc, time.perf_counter() - started, **settings)
     return outcomes
 
