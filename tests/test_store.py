@@ -207,7 +207,7 @@ def published(images, tmp_path):
     folder = tmp_path / "published"
     written = store.publish(own, folder)
     names = sorted(p.relative_to(folder).as_posix().split("-")[0].split(".", 1)[-1] for p in written)
-    assert names == ["json", "remembered/score", "weights.npz"]  # the training, its record, the result
+    assert names == ["json", "md", "remembered/score", "weights.npz"]  # record, README, result, training
     store.uninstall()
     return folder, run
 
