@@ -135,7 +135,7 @@ def _settled(page, widget, readout, seconds: float = 30) -> tuple[str, str]:
     return readout.inner_text(), _caption(widget)
 
 
-def test_a_first_look_at_the_denoising_explorer_loads_the_published_weights(served):
+def test_a_first_look_at_the_denoising_explorer_loads_the_published_weights(served, capsys):
     """A fresh clone's first look (no trained models of its own): Voila shows notebook 02's standard profile
     on the published weights, one "published" line per model and no epoch, no path and no records line,
     and its explorer follows the mouse."""
@@ -149,11 +149,12 @@ def test_a_first_look_at_the_denoising_explorer_loads_the_published_weights(serv
     lines = [line.strip() for line in text.splitlines()]
     shown = sorted(line.split(" (trained in")[0].removeprefix("published ") for line in lines
                    if line.startswith("published "))  # fmt: skip
-    print(
-        f"Voila: notebook 02 (standard, published weights, empty store) interactive after "
-        f"{interactive_after:.1f} s; {len(shown)} published lines, "
-        f"{sum('Epoch ' in line for line in lines)} epoch lines"
-    )
+    with capsys.disabled():  # the first-look figure, in the suite's output
+        print(
+            f"\nVoila: notebook 02 (standard, published weights, empty store) interactive after "
+            f"{interactive_after:.1f} s; {len(shown)} published lines, "
+            f"{sum('Epoch ' in line for line in lines)} epoch lines"
+        )
     try:
         assert shown == models, (shown, models)
         assert all("reproduced)" in line for line in lines if line.startswith("published "))
