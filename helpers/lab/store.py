@@ -88,9 +88,7 @@ class WeightStore:
             if missing:
                 raise KeyError(f"no {', '.join(sorted(missing))}")
             reading = weights
-            with np.load(weights, allow_pickle=False) as stored:
-                arrays = [stored[f"w{i}"] for i in range(len(stored.files))]
-            model.set_weights(arrays)
+            model.set_weights(read_weights(weights))
             return facts
         except UNREADABLE as err:
             model.set_weights(initial)  # as it was: the training starts from the same weights
@@ -105,6 +103,18 @@ class WeightStore:
         np.savez(buffer, **{f"w{i}": w for i, w in enumerate(model.get_weights())})
         atomic_write_bytes(weights, buffer.getvalue())
         atomic_write_json(facts_path, facts)
+
+
+def read_weights(source) -> list[np.ndarray]:
+    """The arrays of a weights file written by :meth:`WeightStore.save` (a path or a binary file object),
+    in the model's order; never unpickles."""
+    with np.load(source, allow_pickle=False) as stored:
+        return [stored[f"w{i}"] for i in range(len(stored.files))]
+
+
+def keras_tag() -> str:
+    """This Keras release, as the suffix of your own remembered results' names (the published ones have none)."""
+    return hashlib.sha256(keras.__version__.encode()).hexdigest()[:8]
 
 
 # What a stored training's facts hold; a file without them is as unreadable as a truncated one.
@@ -360,8 +370,7 @@ def load_published(folder: Path, key: str, call):
         facts, payload = json.loads(facts_path.read_text()), weights.read_bytes()
         if hashlib.sha256(payload).hexdigest() != facts.get("weights_sha256"):
             raise ValueError("its weights file is not the one published (SHA-256 differs from its record)")
-        with np.load(io.BytesIO(payload), allow_pickle=False) as stored:
-            arrays = [stored[f"w{i}"] for i in range(len(stored.files))]
+        arrays = read_weights(io.BytesIO(payload))
         call.compile_model()
         model.set_weights(arrays)
         expected, checked = recorded_validation(facts), "checked by its SHA-256 (no validation set)"
@@ -416,7 +425,7 @@ def publish(store: WeightStore, target: Path) -> list[Path]:
         facts["weights_sha256"] = hashlib.sha256(payload).hexdigest()
         (staged / f"{facts['published_key']}.weights.npz").write_bytes(payload)
         (staged / f"{facts['published_key']}.json").write_text(json.dumps(facts, indent=1) + "\n")
-    version = "-" + hashlib.sha256(keras.__version__.encode()).hexdigest()[:8]
+    version = "-" + keras_tag()
     for found in sorted((store.folder / "remembered").glob(f"*{version}.*")):
         name, suffix = found.name.split(".", 1)
         shutil.copyfile(found, staged / "remembered" / f"{name.removesuffix(version)}.{suffix}")
@@ -448,7 +457,7 @@ def remembered(label: str, compute: Callable[[], T], *inputs: Any) -> T:
     _feed(h, list(inputs))
     h.update(f"{active_store.profile}|{_code_digest(REMEMBERED_MODULES)}".encode())
     public = f"{label}-{h.hexdigest()[:24]}"  # its published name: no Keras version in it
-    version = hashlib.sha256(keras.__version__.encode()).hexdigest()[:8]
+    version = keras_tag()
     path = active_store.folder / "remembered" / f"{public}-{version}"
     places = [path] + ([active_store.published / "remembered" / public] if active_store.published else [])
     for place in places if not active_store.retrain else []:
